@@ -1,0 +1,10 @@
+# Every dependency comes from Debian's packages (see README, "Dependencies").
+
+find_package(RapidJSON REQUIRED)  # rapidjson-dev: header-only, no imported target of its own
+add_library(teleinfo_rapidjson INTERFACE)
+add_library(teleinfo::rapidjson ALIAS teleinfo_rapidjson)
+target_include_directories(teleinfo_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+# std::string support, and no assert() on malformed input: our reader checks types itself.
+target_compile_definitions(teleinfo_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
