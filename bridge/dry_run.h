@@ -1,0 +1,23 @@
+// The --dry-run contract (DESIGN.md): one JSON object per line on standard output for every
+// publication the bridge would make, in order:
+//   {"topic":"teleinfo/021728123456","payload":"{\"ADSC\":{...},...}","qos":1,"retain":false}
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "bridge/publisher.h"
+
+namespace bridge {
+
+class DryRunPublisher : public Publisher {
+ public:
+  explicit DryRunPublisher(std::FILE* out) : out_(out) {}
+  void publish(std::string_view topic, std::string_view payload, int qos, bool retain) override;
+
+ private:
+  std::FILE* out_;
+  std::string line_;
+};
+
+}  // namespace bridge

@@ -1,0 +1,22 @@
+// MQTT topic names (DESIGN.md, "MQTT layout"), base topic `teleinfo` by default.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace bridge {
+
+// "teleinfo/021728123456": the frame stream of a meter.
+std::string frame_topic(std::string_view base, std::string_view meter);
+
+// "teleinfo/021728123456/NJOURF_plus_1": one label's value. MQTT forbids '+' and '#' in topic
+// names; labels only ever hold '+'.
+std::string label_topic(std::string_view base, std::string_view meter, std::string_view label);
+
+// Whether a meter address can name topics: letters and digits only (ADCO/ADSC are 12 digits).
+bool usable_in_topic(std::string_view meter);
+
+// Whether a base topic is valid: not empty, no wildcard, no leading or trailing '/', no NUL.
+bool valid_base_topic(std::string_view base);
+
+}  // namespace bridge
