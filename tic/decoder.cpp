@@ -25,7 +25,9 @@ bool is_overload_label(std::string_view label) {
 
 // The last group of a frame in each mode's tables: single-phase and three-phase historic frames,
 // standard frames without and with a mobile peak announced.
-constexpr std::string_view kLastLabels[] = {"MOTDETAT", "PPOT", "PJOURF+1", "PPOINTE"};
+bool is_last_label(std::string_view label) {
+  return label == "MOTDETAT" || label == "PPOT" || label == "PJOURF+1" || label == "PPOINTE";
+}
 
 // A short frame is ADIR1-3 (some), ADCO, IINST1, IINST2, IINST3: seven groups at most.
 constexpr std::size_t kMaxShortFrameGroups = 7;
@@ -61,7 +63,7 @@ void Decoder::push(std::span<const std::uint8_t> bytes, Time received) {
       unsigned run_sum = 0;
       const std::uint8_t* const stop = bytes::find_special(next, end, run_sum);
       const auto run = static_cast<std::size_t>(stop - next);
-      if (stop != end && *stop == kCr && group_size_ == 0 && run <= kMaxGroupBytes) {
+      if (stop != end && *stop == kCr && group_size_ == 0 && run > 0 && run <= kMaxGroupBytes) {
         // The whole group is in this chunk: read it where it lies.
         group_sum_ = run_sum;
         end_group({reinterpret_cast<const char*>(next), run}, received);
@@ -106,7 +108,6 @@ void Decoder::special_byte(std::uint8_t byte, Time received) {
       ++stats_.skipped_bytes;
       return;
     case kStx:
-      seen_stx_ = true;
       if (pending_group()) end_group(group_view(), received);
       in_group_ = false;
       end_frame(FrameEnd::Implicit, received);  // whole only if it ends as frames do
@@ -144,23 +145,33 @@ void Decoder::special_byte(std::uint8_t byte, Time received) {
       in_group_ = false;
       return;
     default:
-      // Noise, such as a group's LF arriving as 0x0B, 0x0E or 0x0F: a group may start after it.
+      // Noise. Between groups it is a group's LF arriving damaged (0x0B, 0x0E and 0x0F are seen
+      // in the field): a group starts after it. After a group's bytes it may be that group's CR
+      // damaged (or, in a capture whose CRs became LFs, its LF): if the group is valid, a group
+      // starts after it too. Otherwise it cut the group, and what follows up to the CR is not a
+      // group: read as one, it could pass its checksum by chance.
       ++stats_.skipped_bytes;
-      if (pending_group()) end_group(group_view(), received);
-      start_group();
+      if (!pending_group() || end_group(group_view(), received)) {
+        start_group();
+      } else {
+        in_group_ = false;
+      }
       return;
   }
 }
 
+// A group over the bound keeps its first kMaxGroupBytes bytes (for the rejection handler); the
+// bytes past them are skipped, however they were cut into chunks.
 void Decoder::append_to_group(const std::uint8_t* bytes, std::size_t size, unsigned sum) {
-  if (group_overflow_ || group_size_ + size > kMaxGroupBytes) {
+  const std::size_t room = kMaxGroupBytes - group_size_;
+  if (size > room) {
     group_overflow_ = true;
-    stats_.skipped_bytes += size;
-    return;
+    stats_.skipped_bytes += size - room;
+    size = room;
   }
   std::memcpy(group_ + group_size_, bytes, size);
   group_size_ += size;
-  group_sum_ += sum;
+  group_sum_ += sum;  // meaningless once over the bound: such a group is dropped unread
 }
 
 void Decoder::start_group() {
@@ -179,7 +190,7 @@ void Decoder::clear_group() {
   group_overflow_ = false;
 }
 
-void Decoder::reject(Rejection rejection, std::string_view group) {
+bool Decoder::reject(Rejection rejection, std::string_view group) {
   switch (rejection) {
     case Rejection::BadChecksum:
       ++stats_.bad_checksum;
@@ -194,9 +205,10 @@ void Decoder::reject(Rejection rejection, std::string_view group) {
   if (in_frame_) ++frame_groups_;
   if (on_rejection_) on_rejection_(rejection, group);
   clear_group();
+  return false;
 }
 
-void Decoder::end_group(std::string_view content, Time received) {
+bool Decoder::end_group(std::string_view content, Time received) {
   if (group_overflow_ || content.size() > kMaxGroupBytes) {
     return reject(Rejection::TooLong, content);
   }
@@ -215,14 +227,18 @@ void Decoder::end_group(std::string_view content, Time received) {
     ++stats_.unchecked;
   }
 
+  // A label of the dictionary is only valid in its own mode.
+  const LabelInfo* const info = look_up(group.label);
+  if (info != nullptr && info->mode != group.mode) return reject(Rejection::BadFormat, content);
   Field field;
-  if (decode_field(look_up(group.label), group.label, group.horodate, group.data, field) !=
-      FieldError::None) {
+  if (decode_field(info, group.label, group.horodate, group.data, field) != FieldError::None) {
     return reject(Rejection::BadFormat, content);
   }
   ++stats_.groups;
-  accept(field, group.mode, received);
+  // The label, horodate and data lie in order in `content`: the frame copies them at once.
+  accept(field, content, group.mode, received);
   clear_group();
+  return true;
 }
 
 // Meters send their labels in the same order frame after frame: the label that followed this
@@ -244,34 +260,35 @@ const LabelInfo* Decoder::look_up(std::string_view label) {
   return info;
 }
 
-void Decoder::accept(const Field& field, Mode mode, Time received) {
+void Decoder::accept(const Field& field, std::string_view content, Mode mode, Time received) {
   const bool opens_frame = is_address_label(field.label) || is_overload_label(field.label);
   if (in_frame_) {
-    // A second address, or a label seen twice: ETX and STX were both lost in between.
-    if ((opens_frame && frame_has_address_) || frame_.contains(field)) {
+    // Only ADIR groups come before the address in a frame: an address or ADIR group after any
+    // other group, or a label seen twice, means ETX and STX were lost in between.
+    if ((opens_frame && frame_has_other_than_adir_) || frame_.contains(field)) {
       end_frame(FrameEnd::Implicit, received);
       open_frame();
     }
-  } else if (!seen_stx_ && opens_frame) {
-    open_frame();  // a capture without STX/ETX: frames are found by their first group
+  } else if (opens_frame) {
+    open_frame();  // its STX was lost, or a line tool never kept any: the first group opens it
   } else {
-    return;  // valid, but part of no frame (before the first STX, or after a dropped frame)
+    return;  // valid, but part of no frame (the tail of a frame whose start was missed)
   }
 
   if (frame_.empty()) frame_.set_mode(mode);
-  if (!frame_.append(field)) {
+  if (!frame_.append(field, content)) {
     ++stats_.too_long;
     in_frame_ = false;
     return;
   }
   ++frame_groups_;
-  if (is_address_label(field.label)) frame_has_address_ = true;
+  if (!is_overload_label(field.label)) frame_has_other_than_adir_ = true;
 }
 
 void Decoder::open_frame() {
   in_frame_ = true;
   previous_label_ = kFrameStart;
-  frame_has_address_ = false;
+  frame_has_other_than_adir_ = false;
   frame_groups_ = 0;
   frame_.clear();
 }
@@ -294,7 +311,9 @@ void Decoder::end_frame(FrameEnd how, Time received) {
 
   const bool short_frame = is_short_frame();
   frame_.set_kind(short_frame ? FrameKind::Short : FrameKind::Long);
-  if (how == FrameEnd::Etx && !short_frame) last_label_ = frame_[frame_.size() - 1].label;
+  // Learnt only from the tables' last labels: an ETX made by noise in mid-frame teaches nothing.
+  const std::string_view last = frame_[frame_.size() - 1].label;
+  if (how == FrameEnd::Etx && !short_frame && is_last_label(last)) last_label_ = last;
 
   last_time_ = std::max(received, last_time_ + std::chrono::milliseconds{1});
   frame_.set_time(last_time_);
@@ -310,7 +329,7 @@ bool Decoder::ends_like_a_frame() const {
   const std::string_view last = frame_[frame_.size() - 1].label;
   if (is_short_frame()) return last == "IINST3";
   if (!last_label_.empty()) return last == last_label_;
-  return std::find(std::begin(kLastLabels), std::end(kLastLabels), last) != std::end(kLastLabels);
+  return is_last_label(last);
 }
 
 // Judged on every group read, valid or not: a long frame that lost most of its groups is not

@@ -10,6 +10,11 @@
 // noise: a group's LF arrives as 0x0B, 0x0E or 0x0F, bytes arrive with bit 7 set. The decoder
 // copes with all of that and counts what it drops; a group that fails any check never reaches a
 // frame, and nothing is ever filled in.
+//
+// A frame ends at its ETX. It also ends, and is delivered only if its last group is the one that
+// ends this stream's frames, at a new STX, at an address group (ADCO, ADSC) or ADIR group that
+// follows other groups, at a label seen twice, and at the end of input. An address group with no
+// frame open opens one: its STX was lost, or the capture never had any.
 #pragma once
 
 #include <array>
@@ -82,11 +87,12 @@ class Decoder {
   void start_group();
   void drop_group();
   void clear_group();
-  void end_group(std::string_view content, Time received);
+  // Checks a group and adds it to the frame; false when it was dropped.
+  bool end_group(std::string_view content, Time received);
   std::string_view group_view() const { return {group_, group_size_}; }
-  void reject(Rejection rejection, std::string_view group);
+  bool reject(Rejection rejection, std::string_view group);  // counts it; returns false
   const LabelInfo* look_up(std::string_view label);
-  void accept(const Field& field, Mode mode, Time received);
+  void accept(const Field& field, std::string_view content, Mode mode, Time received);
 
   void open_frame();
   enum class FrameEnd { Etx, Implicit };
@@ -108,9 +114,8 @@ class Decoder {
   unsigned group_sum_ = 0;  // of its bytes, for the checksum
   char group_[kMaxGroupBytes];
 
-  bool seen_stx_ = false;  // until then, frames are found by their first group (line captures)
   bool in_frame_ = false;
-  bool frame_has_address_ = false;
+  bool frame_has_other_than_adir_ = false;
   std::size_t frame_groups_ = 0;  // groups read in the frame, valid or not
   Frame frame_;
   std::string last_label_;  // the label that ended the last frame closed by ETX

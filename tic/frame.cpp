@@ -35,12 +35,16 @@ bool Frame::contains(const Field& field) const {
   return find(field.label).has_value();
 }
 
-std::string_view Frame::address() const {
-  for (const Slot& slot : slots_) {
-    const std::string_view label = view(slot.label_at, slot.label_size);
-    if (is_address_label(label)) return view(slot.raw_at, slot.raw_size);
+std::optional<std::size_t> Frame::address_index() const {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (is_address_label(view(slots_[i].label_at, slots_[i].label_size))) return i;
   }
-  return {};
+  return std::nullopt;
+}
+
+std::string_view Frame::address() const {
+  const std::optional<std::size_t> index = address_index();
+  return index ? view(slots_[*index].raw_at, slots_[*index].raw_size) : std::string_view{};
 }
 
 void Frame::clear() {
@@ -52,54 +56,58 @@ void Frame::clear() {
   time_ = Time{};
 }
 
-bool Frame::append(const Field& field) {
+bool Frame::append(const Field& field, std::string_view source) {
   if (slots_.size() >= kMaxFields) return false;
   if (field.label.size() > 255 || field.horodate_raw.size() > 255 || field.raw.size() > 255) {
     return false;
   }
 
-  // The decoder's fields lie in order in one group ("LABEL SEP [HORODATE SEP] DATA"): copy that
-  // span once. Fields put together elsewhere are copied part by part.
-  const char* const first = field.label.data();
-  const char* const last = field.raw.data() + field.raw.size();
-  const bool in_order =
-      field.raw.data() >= first + field.label.size() &&
-      (field.horodate_raw.empty() ||
-       (field.horodate_raw.data() >= first + field.label.size() &&
-        field.horodate_raw.data() + field.horodate_raw.size() <= field.raw.data()));
+  // When the label, horodate and data lie in that order in `source`, as they do in a group read
+  // off the wire ("LABEL SEP [HORODATE SEP] DATA"), the span from label to data is copied at once.
+  const auto address = [](const char* at) { return reinterpret_cast<std::uintptr_t>(at); };
+  const std::uintptr_t source_begin = address(source.data());
+  const std::uintptr_t source_end = source_begin + source.size();
+  const std::uintptr_t label_begin = address(field.label.data());
+  const std::uintptr_t raw_end = address(field.raw.data()) + field.raw.size();
+  const bool horodate_in_order =
+      field.horodate_raw.empty() ||
+      (address(field.horodate_raw.data()) >= label_begin + field.label.size() &&
+       address(field.horodate_raw.data()) + field.horodate_raw.size() <= address(field.raw.data()));
+  const bool in_order = !source.empty() && label_begin >= source_begin && raw_end <= source_end &&
+                        address(field.raw.data()) >= label_begin + field.label.size() &&
+                        horodate_in_order;
   const std::size_t span = in_order
-                               ? static_cast<std::size_t>(last - first)
+                               ? raw_end - label_begin
                                : field.label.size() + field.horodate_raw.size() + field.raw.size();
   if (bytes_.size() + span > kMaxBytes) return false;
 
-  Slot slot{};
+  Slot& slot = slots_.emplace_back();
   slot.info = field.info;
   slot.number = field.number;
   slot.horodate = field.horodate;
   const auto base = static_cast<std::uint16_t>(bytes_.size());
+  if (in_order) bytes_.append(field.label.data(), span);
   auto place = [&](std::string_view part, std::uint16_t& at, std::uint8_t& size) {
     if (part.empty()) {
       at = base;  // an empty part may view nothing at all
     } else if (in_order) {
-      at = static_cast<std::uint16_t>(base + (part.data() - first));
+      at = static_cast<std::uint16_t>(base + (address(part.data()) - label_begin));
     } else {
       at = static_cast<std::uint16_t>(bytes_.size());
       bytes_.append(part);
     }
     size = static_cast<std::uint8_t>(part.size());
   };
-  if (in_order) bytes_.append(first, span);
   place(field.label, slot.label_at, slot.label_size);
   place(field.horodate_raw, slot.horodate_at, slot.horodate_size);
   place(field.raw, slot.raw_at, slot.raw_size);
   // The decoded text is the data or a part of it (decode_field makes it so).
   if (!field.text.empty()) {
-    assert(field.text.data() >= field.raw.data() &&
-           field.text.data() + field.text.size() <= field.raw.data() + field.raw.size());
+    assert(address(field.text.data()) >= address(field.raw.data()) &&
+           address(field.text.data()) + field.text.size() <= raw_end);
     slot.text_at = static_cast<std::uint16_t>(field.text.data() - field.raw.data());
     slot.text_size = static_cast<std::uint8_t>(field.text.size());
   }
-  slots_.push_back(slot);
   if (field.info != nullptr) known_labels_.set(label_index(*field.info));
   return true;
 }

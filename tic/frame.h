@@ -38,6 +38,10 @@ class Frame {
   bool contains(const Field& field) const;  // a field with the same label
   // The meter address (ADCO or ADSC) as sent; empty when that group was not valid.
   std::string_view address() const;
+  std::optional<std::size_t> address_index() const;
+  // The bytes of its labels, horodates and data (and, for fields read off the wire, the
+  // separators between them).
+  std::size_t text_size() const { return bytes_.size(); }
 
   class Iterator {
    public:
@@ -69,8 +73,10 @@ class Frame {
   void set_mode(Mode mode) { mode_ = mode; }
   void set_kind(FrameKind kind) { kind_ = kind; }
   void set_time(Time time) { time_ = time; }
-  // Copies a decoded field in. False, and nothing added, past kMaxFields or kMaxBytes.
-  bool append(const Field& field);
+  // Copies a decoded field in. False, and nothing added, past kMaxFields or kMaxBytes. `source`,
+  // if given, is the buffer the field was decoded from: when its parts lie there in order they are
+  // copied in one piece.
+  bool append(const Field& field, std::string_view source = {});
 
   static constexpr std::size_t kMaxFields = 128;
   static constexpr std::size_t kMaxBytes = 32 * 1024;

@@ -10,8 +10,8 @@ namespace tic {
 namespace {
 
 // Writes JSON into a buffer sized beforehand. The frame JSON is written by hand rather than with
-// RapidJSON's Writer: its text is known to be printable ASCII, so only '"' and '\\' need escaping,
-// and this runs for every frame (README, "Performance", has the figures).
+// RapidJSON's Writer: its text is printable ASCII by construction, so only '"' and '\\' need
+// escaping, and it runs for every frame (README, "Dependencies", has the figures).
 class Cursor {
  public:
   explicit Cursor(char* at) : at_(at) {}
@@ -24,9 +24,16 @@ class Cursor {
   }
   void quoted(std::string_view text) {
     put('"');
-    for (char c : text) {
-      if (c == '"' || c == '\\') put('\\');
-      put(c);
+    bool plain = true;
+    for (char c : text)
+      plain &= (c != '"') & (c != '\\');
+    if (plain) {
+      put(text);
+    } else {
+      for (char c : text) {
+        if (c == '"' || c == '\\') put('\\');
+        put(c);
+      }
     }
     put('"');
   }
@@ -45,10 +52,12 @@ class Cursor {
   char* at_;
 };
 
-// The most a field can take: its strings twice over (every character escaped), plus the fixed
-// text of `"L":{"raw":"","value":"","timestamp":{"raw":"","date":"","dst":"summer",...}},`.
-std::size_t bound(const Field& field) {
-  return 2 * (field.label.size() + 2 * field.raw.size() + field.horodate_raw.size()) + 160;
+// The most a frame's JSON can take: its text four times over (raw and value, every character
+// escaped), plus the fixed text of each field,
+// `"":{"raw":"","value":"","timestamp":{"raw":"","date":"YYYY-MM-DDThh:mm:ssZ","dst":"summer",
+// "degraded":true}},`, and of TIME.
+std::size_t bound(const Frame& frame) {
+  return 4 * frame.text_size() + 160 * frame.size() + 96;
 }
 
 void write_field(Cursor& out, const Field& field) {
@@ -73,38 +82,59 @@ void write_field(Cursor& out, const Field& field) {
   out.put('}');
 }
 
-const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
-  const auto found = object.FindMember(name);
-  return found == object.MemberEnd() ? nullptr : &found->value;
-}
-
 std::string_view as_view(const rapidjson::Value& string) {
   return {string.GetString(), string.GetStringLength()};
+}
+
+// Finds a member by walking them: RapidJSON's iterator comparisons are ambiguous under C++20's
+// rewritten operators (clang warns). Objects here have three members.
+const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name) {
+  const auto members = object.MemberBegin();
+  for (rapidjson::SizeType i = 0; i < object.MemberCount(); ++i) {
+    if (as_view(members[i].name) == name) return &members[i].value;
+  }
+  return nullptr;
+}
+
+// A key as an error message may show it: printable, at most 32 characters.
+std::string shown(std::string_view key) {
+  std::string text;
+  for (char c : key.substr(0, 32)) {
+    if (c >= 0x20 && c <= 0x7E) {
+      text += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto byte = static_cast<unsigned char>(c);
+      text += "\\x";
+      text += kHex[byte >> 4];
+      text += kHex[byte & 0xF];
+    }
+  }
+  if (key.size() > 32) text += "...";
+  return text;
 }
 
 }  // namespace
 
 void write_frame_json(const Frame& frame, std::string& out) {
-  std::size_t most = 80;  // braces and TIME
-  for (const Field& field : frame)
-    most += bound(field);
-  const std::size_t start = out.size();
-  out.resize(start + most);
+  // Written into a scratch buffer that only ever grows, then appended: sizing `out` itself for the
+  // bound would clear four times the bytes written, every frame.
+  thread_local std::string scratch;
+  const std::size_t most = bound(frame);
+  if (scratch.size() < most) scratch.resize(most);
 
-  Cursor cursor{out.data() + start};
+  Cursor cursor{scratch.data()};
   cursor.put('{');
   // The address first: the Jeedom plugin ignores what comes before it.
-  for (const Field& field : frame) {
-    if (is_address_label(field.label)) {
-      write_field(cursor, field);
-      cursor.put(',');
-    }
+  const std::optional<std::size_t> address = frame.address_index();
+  if (address) {
+    write_field(cursor, frame[*address]);
+    cursor.put(',');
   }
-  for (const Field& field : frame) {
-    if (!is_address_label(field.label)) {
-      write_field(cursor, field);
-      cursor.put(',');
-    }
+  for (std::size_t i = 0; i < frame.size(); ++i) {
+    if (i == address) continue;
+    write_field(cursor, frame[i]);
+    cursor.put(',');
   }
   cursor.put(R"("TIME":{"raw":")");
   cursor.put(format_utc(frame.time()).view());
@@ -113,7 +143,7 @@ void write_frame_json(const Frame& frame, std::string& out) {
   if (ms < 0) cursor.put('-');
   cursor.number(ms < 0 ? 0 - static_cast<std::uint64_t>(ms) : static_cast<std::uint64_t>(ms));
   cursor.put("}}");
-  out.resize(static_cast<std::size_t>(cursor.at() - out.data()));
+  out.append(scratch.data(), static_cast<std::size_t>(cursor.at() - scratch.data()));
 }
 
 std::string to_frame_json(const Frame& frame) {
@@ -137,9 +167,10 @@ std::string read_frame_json(std::string_view json, Frame& frame) {
 
   bool has_time = false;
   bool has_mode = false;
-  for (const auto& entry : document.GetObject()) {
-    const std::string_view key = as_view(entry.name);
-    const rapidjson::Value& value = entry.value;
+  const auto entries = document.MemberBegin();
+  for (rapidjson::SizeType i = 0; i < document.MemberCount(); ++i) {
+    const std::string_view key = as_view(entries[i].name);
+    const rapidjson::Value& value = entries[i].value;
     if (key == "TIME") {
       const rapidjson::Value* ms = value.IsObject() ? member(value, "value") : nullptr;
       if (ms == nullptr || !ms->IsInt64() || ms->GetInt64() < 0 ||
@@ -153,29 +184,29 @@ std::string read_frame_json(std::string_view json, Frame& frame) {
 
     const rapidjson::Value* raw = value.IsObject() ? member(value, "raw") : nullptr;
     if (raw == nullptr || !raw->IsString()) {
-      return std::string{key} + ": expected an object with a string \"raw\"";
+      return shown(key) + ": expected an object with a string \"raw\"";
     }
     std::optional<std::string_view> horodate;
     if (const rapidjson::Value* timestamp = member(value, "timestamp")) {
       const rapidjson::Value* horodate_raw =
           timestamp->IsObject() ? member(*timestamp, "raw") : nullptr;
       if (horodate_raw == nullptr || !horodate_raw->IsString()) {
-        return std::string{key} + ": expected a timestamp with a string \"raw\"";
+        return shown(key) + ": expected a timestamp with a string \"raw\"";
       }
       horodate = as_view(*horodate_raw);
     }
 
     Field field;
     const FieldError error = decode_field(key, horodate, as_view(*raw), field);
-    if (error != FieldError::None) return std::string{key} + ": " + std::string{to_string(error)};
-    if (frame.contains(key)) return std::string{key} + ": appears twice";
+    if (error != FieldError::None) return shown(key) + ": " + std::string{to_string(error)};
+    if (frame.contains(key)) return shown(key) + ": appears twice";
     if (field.info != nullptr) {
       if (!has_mode) {
         frame.set_mode(field.info->mode);
         has_mode = true;
       } else if (field.info->mode != frame.mode()) {
-        return std::string{key} + ": a " + std::string{to_string(field.info->mode)} +
-               " label in a " + std::string{to_string(frame.mode())} + " frame";
+        return shown(key) + ": a " + std::string{to_string(field.info->mode)} + " label in a " +
+               std::string{to_string(frame.mode())} + " frame";
       }
     }
     if (!frame.append(field)) return "frame JSON holds more labels than a frame can";
@@ -183,8 +214,7 @@ std::string read_frame_json(std::string_view json, Frame& frame) {
 
   if (!has_time) return "TIME is missing";
   if (frame.address().empty()) return "no meter address (ADCO or ADSC)";
-  if (has_short_frame_labels(frame)) frame.set_kind(FrameKind::Short);
-  return {};
+  return {};  // the frame stream carries long frames only
 }
 
 }  // namespace tic

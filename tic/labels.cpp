@@ -51,8 +51,8 @@ extern const LabelInfo kLabels[] = {
     {"ADIR1",    H, Number,     A,       3, false, ThreePhase,   "subscribed current exceeded, phase 1"},
     {"ADIR2",    H, Number,     A,       3, false, ThreePhase,   "subscribed current exceeded, phase 2"},
     {"ADIR3",    H, Number,     A,       3, false, ThreePhase,   "subscribed current exceeded, phase 3"},
-    {"GAZ",      H, Number,     Decalitre, 0, false, Concentrator, "gas index"},
-    {"AUTRE",    H, Number,     Decalitre, 0, false, Concentrator, "third meter index"},
+    {"GAZ",      H, Number,     Decalitre, 7, false, Concentrator, "gas index"},
+    {"AUTRE",    H, Number,     Decalitre, 7, false, Concentrator, "third meter index"},
 
     // Standard mode (54E §6.2.2), in emission order.
     {"ADSC",     S, Identifier, None,   12, false, All,          "meter address"},
@@ -176,7 +176,10 @@ class LabelIndex {
   }
 
   const LabelInfo* find(std::string_view name) const {
-    if (name.empty() || name.size() > kMaxPackedLabel) return nullptr;
+    // Packing pads with NULs: a name holding one is no label.
+    if (name.empty() || name.size() > kMaxPackedLabel || name.find('\0') != name.npos) {
+      return nullptr;
+    }
     const PackedLabel key = pack(name);
     for (std::size_t slot = hash(key);; slot = (slot + 1) & kMask) {
       const Slot& entry = slots_[slot];
