@@ -97,16 +97,21 @@ std::string read_error(std::string_view json) {
 constexpr std::string_view kTime =
     R"("TIME":{"raw":"2025-01-01T00:00:00.000Z","value":1735689600000})";
 
+// The frame of the DESIGN.md example; DATE comes before ADSC.
+Frame design_frame() {
+  return assembled_frame(Mode::Standard,
+                         {{"DATE", "", "E250603110050"},
+                          {"ADSC", "021728123456"},
+                          {"EAST", "012345678"},
+                          {"LTARF", " HEURE  CREUSE  "},
+                          {"SMAXSN", "02740", "E250603080531"}},
+                         ms(1748941252123));
+}
+
 // The DESIGN.md example, byte for byte. DATE comes before ADSC in the frame: the address still
 // comes first, then the other labels in the frame's order, then TIME.
 TEST(FrameJson, GoldenDesignExample) {
-  const Frame frame = assembled_frame(Mode::Standard,
-                                      {{"DATE", "", "E250603110050"},
-                                       {"ADSC", "021728123456"},
-                                       {"EAST", "012345678"},
-                                       {"LTARF", " HEURE  CREUSE  "},
-                                       {"SMAXSN", "02740", "E250603080531"}},
-                                      ms(1748941252123));
+  const Frame frame = design_frame();
   ASSERT_EQ(frame.size(), 5u);
   EXPECT_EQ(frame[0].label, "DATE");
   const std::string expected =
@@ -120,13 +125,7 @@ TEST(FrameJson, GoldenDesignExample) {
 }
 
 TEST(FrameJson, GoldenIsValidJson) {
-  const Frame frame = assembled_frame(Mode::Standard,
-                                      {{"DATE", "", "E250603110050"},
-                                       {"ADSC", "021728123456"},
-                                       {"EAST", "012345678"},
-                                       {"LTARF", " HEURE  CREUSE  "},
-                                       {"SMAXSN", "02740", "E250603080531"}},
-                                      ms(1748941252123));
+  const Frame frame = design_frame();
   const std::string json = tic::to_frame_json(frame);
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
