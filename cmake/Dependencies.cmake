@@ -8,3 +8,8 @@ target_include_directories(teleinfo_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLU
 target_compile_definitions(teleinfo_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)  # libmosquitto-dev
+
+find_package(Threads REQUIRED)

@@ -42,7 +42,9 @@ Environment process_environment() {
 
 po::variables_map read_options(const po::options_description& options, int argc,
                                const char* const* argv, const Environment& environment,
-                               std::string_view default_config) {
+                               std::string_view default_config,
+                               const std::vector<EnvironmentAlias>& aliases,
+                               const std::vector<std::string>& environment_only) {
   po::variables_map values;
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), values);
@@ -54,6 +56,10 @@ po::variables_map read_options(const po::options_description& options, int argc,
   po::parsed_options from_environment{&options};
   for (const auto& [variable, value] : environment) {
     if (!variable.starts_with(kEnvironmentPrefix)) continue;
+    if (std::find(environment_only.begin(), environment_only.end(), variable) !=
+        environment_only.end()) {
+      continue;
+    }
     const std::string name = option_name(variable);
     const po::option_description* known = options.find_nothrow(name, false);
     if (known == nullptr || name == "help" || name == "version") {
@@ -67,6 +73,27 @@ po::variables_map read_options(const po::options_description& options, int argc,
   }
   try {
     po::store(from_environment, values);
+  } catch (const po::error& error) {
+    throw OptionError{"in the environment: " + one_line(error.what())};
+  }
+
+  // Other programs' variables, for options still unset: po::store keeps the first value stored.
+  po::parsed_options from_aliases{&options};
+  for (const EnvironmentAlias& alias : aliases) {
+    const auto found = environment.find(alias.variable);
+    if (found == environment.end()) continue;
+    const auto existing = values.find(alias.option);
+    if (existing != values.end() && !existing->second.defaulted()) continue;
+    const std::optional<std::string> value = alias.translate(found->second);
+    if (!value) throw OptionError{alias.variable + "=" + found->second + ": not a valid value"};
+    po::option option;
+    option.string_key = alias.option;
+    option.value.push_back(*value);
+    option.original_tokens = {alias.variable, found->second};
+    from_aliases.options.push_back(std::move(option));
+  }
+  try {
+    po::store(from_aliases, values);
   } catch (const po::error& error) {
     throw OptionError{"in the environment: " + one_line(error.what())};
   }
@@ -96,6 +123,15 @@ po::variables_map read_options(const po::options_description& options, int argc,
     throw OptionError{one_line(error.what())};
   }
   return values;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string lower{text};
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
+  if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
+  return std::nullopt;
 }
 
 std::vector<std::string> split_list(std::string_view text) {

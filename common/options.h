@@ -5,7 +5,9 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,12 +29,29 @@ using Environment = std::map<std::string, std::string>;
 // The process environment, for read_options.
 Environment process_environment();
 
+// Another program's environment variable that sets one of our options (teleinfo2mqtt's SERIAL
+// sets --source), ranking below our own TELEINFO_ variable for that option. `translate` turns its
+// value into ours, or returns nullopt when the value is bad.
+struct EnvironmentAlias {
+  std::string variable;
+  std::string option;
+  std::function<std::optional<std::string>(std::string_view)> translate;
+};
+
 // Reads the options of `options` from the command line, then from the TELEINFO_* variables of
-// `environment`, then from the config file: `--config FILE` (flag or TELEINFO_CONFIG), else
-// `default_config` when that file exists. `options` must declare "config". Throws OptionError.
+// `environment`, then from `aliases`, then from the config file: `--config FILE` (flag or
+// TELEINFO_CONFIG), else `default_config` when that file exists. `options` must declare "config".
+// A TELEINFO_ variable that names no option is an error, unless listed in `environment_only`
+// (variables the program reads itself, such as a password). Throws OptionError.
 boost::program_options::variables_map read_options(
     const boost::program_options::options_description& options, int argc, const char* const* argv,
-    const Environment& environment, std::string_view default_config = kDefaultConfigFile);
+    const Environment& environment, std::string_view default_config = kDefaultConfigFile,
+    const std::vector<EnvironmentAlias>& aliases = {},
+    const std::vector<std::string>& environment_only = {});
+
+// Reads a boolean the way people write them in environment files: true/false, yes/no, on/off,
+// 1/0, in any case.
+std::optional<bool> parse_bool(std::string_view text);
 
 // Splits "A,B , C" into {"A", "B", "C"}; empty items are dropped.
 std::vector<std::string> split_list(std::string_view text);
