@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "tic/frame_json.h"
+
 namespace bridge {
 
 void DryRunPublisher::publish(std::string_view topic, std::string_view payload, int qos,
@@ -21,6 +23,13 @@ void DryRunPublisher::publish(std::string_view topic, std::string_view payload, 
   writer.EndObject();
   std::fwrite(buffer.GetString(), 1, buffer.GetSize(), out_);
   std::fputc('\n', out_);
+}
+
+void DryRunPublisher::publish_frame(std::string_view topic, const tic::Frame& frame, int qos,
+                                    bool retain) {
+  json_.clear();
+  tic::write_frame_json(frame, json_);
+  publish(topic, json_, qos, retain);
 }
 
 }  // namespace bridge

@@ -14,10 +14,12 @@ class DryRunPublisher : public Publisher {
  public:
   explicit DryRunPublisher(std::FILE* out) : out_(out) {}
   void publish(std::string_view topic, std::string_view payload, int qos, bool retain) override;
+  void publish_frame(std::string_view topic, const tic::Frame& frame, int qos,
+                     bool retain) override;
 
  private:
   std::FILE* out_;
-  std::string line_;
+  std::string json_;  // reused from frame to frame
 };
 
 }  // namespace bridge

@@ -39,14 +39,16 @@ FileSource::~FileSource() {
   if (close_fd_) ::close(fd_);
 }
 
-int FileSource::fd() const { return ended_ || speed_ > 0 ? -1 : fd_; }
+int FileSource::fd() const {
+  return ended_ || speed_ > 0 ? -1 : fd_;
+}
 
 Clock::time_point FileSource::deadline() const {
   return ended_ || speed_ == 0 ? Clock::time_point::max() : next_tick_;
 }
 
 std::string FileSource::state() const {
-  if (!error_.empty()) return "cannot read " + name_ + " (" + error_ + ")";
+  if (!error_.empty()) return "cannot read " + name_ + ": " + error_;
   return ended_ ? name_ + " replayed" : "replaying " + name_;
 }
 

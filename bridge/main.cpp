@@ -1,15 +1,16 @@
-// teleinfo-bridge: meters to MQTT (DESIGN.md). This version replays captures (file: and -) and
-// prints what it would publish (--dry-run); the live sources and the broker come next.
+// teleinfo-bridge: meters to MQTT (DESIGN.md).
 #include <cstdio>
-#include <deque>
+#include <memory>
 #include <variant>
 
 #include "bridge/dry_run.h"
-#include "bridge/file_source.h"
-#include "bridge/meter.h"
+#include "bridge/event_loop.h"
+#include "bridge/mqtt_publisher.h"
 #include "bridge/options.h"
+#include "bridge/topics.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/systemd_notify.h"
 
 namespace {
 
@@ -17,42 +18,55 @@ constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
-int run(const bridge::BridgeOptions& options) {
-  for (const bridge::SourceSpec& source : options.sources) {
-    if (source.kind != bridge::SourceSpec::Kind::File &&
-        source.kind != bridge::SourceSpec::Kind::Stdin) {
-      LOG_ERROR("--source %s: only capture replays (file:PATH, -) are available in this version",
-                source.text.c_str());
-      return kExitUsage;
-    }
-  }
-  if (!options.dry_run) {
-    LOG_ERROR("MQTT publishing is not available in this version: use --dry-run");
-    return kExitUsage;
-  }
+// SIGTERM: everything sent and `offline` published within a second (systemd waits 90 s, but a
+// quick stop is what users see).
+constexpr auto kStopGrace = std::chrono::milliseconds{700};
+// End of the captures: wait for the broker as long as it keeps acknowledging.
+constexpr auto kDeliveryPatience = std::chrono::seconds{5};
 
-  // Publications go to standard output in large writes; the whole output is flushed at the end.
+int run(const bridge::BridgeOptions& options, const common::Environment& environment) {
+  bridge::EventLoop::block_stop_signals();  // before any thread starts
+  common::SystemdNotifier notifier{environment};
+
+  std::unique_ptr<bridge::Publisher> publisher;
+  bridge::MqttPublisher* broker = nullptr;
   static char output_buffer[1 << 16];
-  std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
-  bridge::DryRunPublisher publisher{stdout};
+  if (options.dry_run) {
+    // Publications go to standard output in large writes, flushed at the end.
+    std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
+    publisher = std::make_unique<bridge::DryRunPublisher>(stdout);
+  } else {
+    bridge::MqttPublisherSettings settings;
+    settings.mqtt = options.mqtt;
+    settings.status_topic = bridge::bridge_status_topic(options.mqtt_base);
+    settings.backlog = options.mqtt_backlog;
+    settings.status_qos = options.policy.qos;
+    auto mqtt = std::make_unique<bridge::MqttPublisher>(std::move(settings));
+    broker = mqtt.get();
+    publisher = std::move(mqtt);
+    broker->start();
+  }
 
-  tic::DecoderOptions decoder_options;
-  decoder_options.mode = options.mode;
-  decoder_options.unchecked_labels = options.no_checksum;
+  bridge::EventLoop loop{options, *publisher, broker, notifier};
+  const bool signalled = loop.run();
+  loop.meters_offline();
+  if (broker != nullptr) {
+    if (!signalled && !broker->wait_delivered(kDeliveryPatience)) {
+      LOG_WARNING("MQTT: %zu frames not delivered: the broker stopped acknowledging",
+                  broker->stats().frames_waiting);
+    }
+    broker->stop(kStopGrace);
+  }
+  std::fflush(stdout);
 
   int status = kExitOk;
-  std::deque<bridge::Meter> meters;
-  for (const bridge::SourceSpec& source : options.sources) {
-    bridge::Meter& meter =
-        meters.emplace_back(source.text, decoder_options, options.mqtt_base, publisher);
-    const std::string error = bridge::replay_file(source, meter);
-    std::fflush(stdout);
-    if (!error.empty()) {
-      LOG_ERROR("cannot read %s: %s", source.text.c_str(), error.c_str());
+  for (std::size_t i = 0; i < loop.meters().size(); ++i) {
+    if (const std::optional<std::string> failure = loop.failure(i)) {
+      LOG_ERROR("%s", failure->c_str());
       status = kExitRuntime;
-      continue;
+    } else {
+      LOG_INFO("%s", loop.meters()[i].summary().c_str());
     }
-    LOG_INFO("%s", meter.summary().c_str());
   }
   return status;
 }
@@ -61,16 +75,20 @@ int run(const bridge::BridgeOptions& options) {
 
 int main(int argc, char** argv) {
   common::log::set_program("teleinfo-bridge");
+  const common::Environment environment = common::process_environment();
   try {
-    const auto parsed = bridge::parse_options(argc, argv, common::process_environment());
+    const auto parsed = bridge::parse_options(argc, argv, environment);
     if (const auto* exit_now = std::get_if<bridge::ExitNow>(&parsed)) {
       std::fputs(exit_now->text.c_str(), stdout);
       return kExitOk;
     }
     const auto& options = std::get<bridge::BridgeOptions>(parsed);
     common::log::set_level(options.log_level);
-    return run(options);
+    return run(options, environment);
   } catch (const common::OptionError& error) {
+    LOG_ERROR("%s", error.what());
+    return kExitUsage;
+  } catch (const bridge::MqttError& error) {
     LOG_ERROR("%s", error.what());
     return kExitUsage;
   }

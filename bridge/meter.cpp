@@ -1,17 +1,35 @@
 #include "bridge/meter.h"
 
+#include <algorithm>
 #include <cinttypes>
+#include <cmath>
 
+#include "bridge/status_topics.h"
 #include "bridge/topics.h"
 #include "common/log.h"
-#include "tic/frame_json.h"
+#include "tic/horodate.h"
 
 namespace bridge {
+namespace {
 
-Meter::Meter(std::string name, tic::DecoderOptions options, std::string base_topic,
+// The label holding the tariff period in use, by mode and contract.
+constexpr std::string_view kPeriodLabels[] = {"PTEC", "LTARF", "NTARF"};
+// Apparent power: SINSTS (standard) or PAPP (historic).
+constexpr std::string_view kPowerLabels[] = {"SINSTS", "PAPP"};
+
+std::string_view text_of(const tic::Frame& frame, std::span<const std::string_view> labels) {
+  for (const std::string_view label : labels) {
+    if (const auto field = frame.find(label)) return field->raw;
+  }
+  return {};
+}
+
+}  // namespace
+
+Meter::Meter(std::string name, tic::DecoderOptions options, MeterSettings settings,
              Publisher& publisher)
     : name_(std::move(name)),
-      base_topic_(std::move(base_topic)),
+      settings_(std::move(settings)),
       publisher_(publisher),
       decoder_(std::move(options), [this](const tic::Frame& frame) { on_frame(frame); }) {
   decoder_.on_rejection([this](tic::Rejection rejection, std::string_view group) {
@@ -19,6 +37,34 @@ Meter::Meter(std::string name, tic::DecoderOptions options, std::string base_top
               std::string{tic::to_string(rejection)}.c_str(), static_cast<int>(group.size()),
               group.data());
   });
+}
+
+void Meter::push(std::span<const std::uint8_t> bytes, tic::Time received) {
+  now_ = Clock::now();
+  decoder_.push(bytes, received);
+}
+
+std::optional<Clock::time_point> Meter::silence_deadline() const {
+  if (!online_) return std::nullopt;
+  return last_frame_ + settings_.timeout;
+}
+
+void Meter::check_silence(Clock::time_point now) {
+  if (online_ && now >= last_frame_ + settings_.timeout) {
+    LOG_WARNING("%s: meter %s silent for %llds: offline", name_.c_str(), address_.c_str(),
+                static_cast<long long>(settings_.timeout.count()));
+    publish_status(false);
+  }
+}
+
+void Meter::go_offline() {
+  if (online_) publish_status(false);
+}
+
+void Meter::publish_status(bool online) {
+  online_ = online;
+  publisher_.publish(meter_status_topic(settings_.base_topic, address_),
+                     online ? "online" : "offline", settings_.policy.qos, true);
 }
 
 void Meter::on_frame(const tic::Frame& frame) {
@@ -38,10 +84,135 @@ void Meter::on_frame(const tic::Frame& frame) {
     }
     return;
   }
-  json_.clear();
-  tic::write_frame_json(frame, json_);
-  publisher_.publish(frame_topic(base_topic_, meter), json_, 1, false);
+  if (meter != address_) {
+    if (online_) publish_status(false);  // another meter on the same line
+    if (address_.empty()) {
+      LOG_INFO("%s: meter %.*s, %s mode", name_.c_str(), static_cast<int>(meter.size()),
+               meter.data(), frame.mode() == tic::Mode::Historic ? "historic" : "standard");
+    } else {
+      LOG_WARNING("%s: the meter address changed from %s to %.*s", name_.c_str(), address_.c_str(),
+                  static_cast<int>(meter.size()), meter.data());
+    }
+    address_ = meter;
+    published_.clear();
+    last_refresh_.reset();
+    last_frame_published_.reset();
+  }
+  last_frame_ = now_ == Clock::time_point{} ? Clock::now() : now_;
+  if (!online_) {
+    LOG_INFO("%s: meter %s online", name_.c_str(), address_.c_str());
+    publish_status(true);
+  }
+
+  publish_values(frame);
+
+  if (!frame_due(frame)) {
+    ++counters_.thinned;
+    return;
+  }
+  const tic::Frame* stream_frame = &frame;
+  if (!settings_.policy.labels.empty()) {
+    filtered_.clear();
+    filtered_.set_mode(frame.mode());
+    filtered_.set_kind(frame.kind());
+    filtered_.set_time(frame.time());
+    const std::optional<std::size_t> address_index = frame.address_index();
+    for (std::size_t i = 0; i < frame.size(); ++i) {
+      const tic::Field field = frame[i];
+      if (i == address_index || wanted(field.label)) filtered_.append(field);
+    }
+    stream_frame = &filtered_;
+  }
+  publisher_.publish_frame(frame_topic(settings_.base_topic, address_), *stream_frame,
+                           settings_.policy.qos, settings_.policy.retain_frames);
   ++counters_.published;
+}
+
+bool Meter::wanted(std::string_view label) const {
+  const std::vector<std::string>& labels = settings_.policy.labels;
+  return labels.empty() || std::find(labels.begin(), labels.end(), label) != labels.end();
+}
+
+void Meter::publish_values(const tic::Frame& frame) {
+  const PublishPolicy& policy = settings_.policy;
+  bool refresh = false;
+  if (policy.refresh.count() > 0 &&
+      (!last_refresh_ || frame.time() - *last_refresh_ >= policy.refresh)) {
+    refresh = last_refresh_.has_value();  // the first frame publishes everything anyway
+    last_refresh_ = frame.time();
+  }
+  for (const tic::Field field : frame) {
+    if (!wanted(field.label)) continue;
+    std::string number;
+    std::string_view value = field.text;
+    if (field.is_number()) {
+      number = std::to_string(*field.number);
+      value = number;
+    } else if (value.empty() && field.horodate) {
+      // DATE: the value is the horodate itself. (An empty retained message would delete the topic.)
+      number = tic::format_utc(field.horodate->utc()).view();
+      value = number;
+    }
+    // Labels hold only '+' of MQTT's forbidden characters: NJOURF+1 → NJOURF_plus_1.
+    topic_.clear();
+    for (const char c : field.label) {
+      if (c == '+') {
+        topic_ += "_plus_";
+      } else {
+        topic_ += c;
+      }
+    }
+    publish_value(topic_, value, refresh);
+    for_each_decoded_value(field, [&](std::string_view subtopic, std::string_view decoded) {
+      publish_value(subtopic, decoded, refresh);
+    });
+  }
+}
+
+void Meter::publish_value(std::string_view subtopic, std::string_view value, bool refresh) {
+  auto entry = published_.find(subtopic);
+  if (entry == published_.end()) {
+    entry = published_.emplace(std::string{subtopic}, std::string{}).first;
+  } else if (!refresh && entry->second == value) {
+    return;
+  }
+  entry->second = value;
+  std::string topic = frame_topic(settings_.base_topic, address_);
+  topic += '/';
+  topic += subtopic;
+  publisher_.publish(topic, value, settings_.policy.qos, true);
+  ++counters_.label_messages;
+}
+
+bool Meter::frame_due(const tic::Frame& frame) {
+  const PublishPolicy& policy = settings_.policy;
+  if (policy.frame_interval.count() == 0) return true;
+
+  const std::string_view period = text_of(frame, kPeriodLabels);
+  const std::optional<tic::Field> stge = frame.find("STGE");
+  std::optional<std::uint64_t> power;
+  for (const std::string_view label : kPowerLabels) {
+    if (const auto field = frame.find(label); field && field->number) {
+      power = field->number;
+      break;
+    }
+  }
+  bool due =
+      !last_frame_published_ || frame.time() - *last_frame_published_ >= policy.frame_interval;
+  due = due || period != last_period_;
+  due = due || (stge && stge->raw != last_status_);
+  if (!due && power && last_power_) {
+    const double before = static_cast<double>(*last_power_);
+    const double moved =
+        std::abs(static_cast<double>(*power) - before) * 100.0 / std::max(before, 1.0);
+    due = moved > policy.power_change;
+  }
+  if (!due) return false;
+  last_frame_published_ = frame.time();
+  last_period_ = period;
+  last_status_ = stge ? std::string{stge->raw} : std::string{};
+  last_power_ = power;
+  return true;
 }
 
 std::string Meter::summary() const {
@@ -55,6 +226,7 @@ std::string Meter::summary() const {
       name_.c_str(), counters_.published, counters_.without_address, counters_.short_frames,
       s.groups, s.bad_checksum, s.bad_format, s.too_long, s.interrupted, s.skipped_bytes);
   std::string text = line;
+  if (counters_.thinned > 0) text += "; " + std::to_string(counters_.thinned) + " thinned";
   if (s.unchecked > 0) text += "; " + std::to_string(s.unchecked) + " kept unchecked";
   return text;
 }

@@ -1,11 +1,13 @@
-// teleinfo-bridge's options (DESIGN.md, "Programs" and "Sources").
+// teleinfo-bridge's options (DESIGN.md, "Programs" and "Sources"; README, "Options").
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "bridge/mqtt_client.h"
 #include "bridge/source.h"
 #include "common/log.h"
 #include "common/options.h"
@@ -13,16 +15,36 @@
 
 namespace bridge {
 
+// When the frame stream publishes (DESIGN.md, "MQTT layout"), and what goes out at all.
+struct PublishPolicy {
+  std::chrono::seconds refresh{60};  // label topics: on change, and all of them this often
+  // The frame stream: every frame when zero; else at most one frame per interval, plus any frame
+  // where the tariff period or STGE changed or the apparent power moved by more than
+  // power_change percent since the last frame published.
+  std::chrono::milliseconds frame_interval{0};
+  double power_change = 10.0;
+  std::vector<std::string> labels;  // empty: every label
+  int qos = 1;
+  bool retain_frames = false;
+};
+
 struct BridgeOptions {
   std::vector<SourceSpec> sources;
-  std::optional<tic::Mode> mode;  // nullopt: auto
+  std::vector<std::optional<tic::Mode>> modes;  // one per source; nullopt: auto
   bool dry_run = false;
   std::string mqtt_base = "teleinfo";
+  MqttSettings mqtt;
+  std::size_t mqtt_backlog = 100'000;
+  PublishPolicy policy;
+  std::chrono::seconds meter_timeout{30};
+  double replay_speed = 0;  // file sources: 0 as fast as possible, 1 the meter's own pace
+  bool ha_discovery = true;
+  std::string ha_prefix = "homeassistant";
   std::vector<std::string> no_checksum;
   common::log::Level log_level = common::log::Level::Info;
 };
 
-// What to print before exiting at once (--help, --version).
+// What to print before exiting at once (--help, --version, --print-config).
 struct ExitNow {
   std::string text;
 };
@@ -30,5 +52,9 @@ struct ExitNow {
 // Throws common::OptionError for a bad option or value.
 std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* argv,
                                                    const common::Environment& environment);
+
+// "mqtt://[user@]host[:port]" or "mqtts://...", into `settings` (host, port, tls, username).
+// Throws common::OptionError; a password in the URL is refused (it would show in `ps`).
+void parse_mqtt_url(std::string_view url, MqttSettings& settings);
 
 }  // namespace bridge

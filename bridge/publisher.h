@@ -3,12 +3,18 @@
 
 #include <string_view>
 
+#include "tic/frame.h"
+
 namespace bridge {
 
 class Publisher {
  public:
   virtual ~Publisher() = default;
   virtual void publish(std::string_view topic, std::string_view payload, int qos, bool retain) = 0;
+  // One message of the frame stream: `frame` as frame JSON (DESIGN.md) on `topic`. A publisher may
+  // render it later: the broker's backlog keeps frames, which are smaller than their JSON.
+  virtual void publish_frame(std::string_view topic, const tic::Frame& frame, int qos,
+                             bool retain) = 0;
 };
 
 }  // namespace bridge

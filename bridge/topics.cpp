@@ -24,6 +24,18 @@ std::string label_topic(std::string_view base, std::string_view meter, std::stri
   return topic;
 }
 
+std::string bridge_status_topic(std::string_view base) {
+  std::string topic{base};
+  topic += "/status";
+  return topic;
+}
+
+std::string meter_status_topic(std::string_view base, std::string_view meter) {
+  std::string topic = frame_topic(base, meter);
+  topic += "/status";
+  return topic;
+}
+
 bool usable_in_topic(std::string_view meter) {
   return !meter.empty() && meter.size() <= 32 &&
          std::all_of(meter.begin(), meter.end(), [](char c) {

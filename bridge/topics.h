@@ -13,6 +13,12 @@ std::string frame_topic(std::string_view base, std::string_view meter);
 // names; labels only ever hold '+'.
 std::string label_topic(std::string_view base, std::string_view meter, std::string_view label);
 
+// "teleinfo/status": the bridge's own availability (LWT).
+std::string bridge_status_topic(std::string_view base);
+
+// "teleinfo/021728123456/status": online while valid frames arrive from that meter.
+std::string meter_status_topic(std::string_view base, std::string_view meter);
+
 // Whether a meter address can name topics: letters and digits only (ADCO/ADSC are 12 digits).
 bool usable_in_topic(std::string_view meter);
 

@@ -3,15 +3,18 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "support/captures.h"
 #include "support/process.h"
 #include "tic/frame_json.h"
+#include "tic/horodate.h"
 
 namespace {
 
@@ -60,6 +63,30 @@ std::vector<Publication> publications(const std::string& out) {
   return result;
 }
 
+// The frame stream: the publications that are not retained (status and label topics are).
+std::vector<Publication> stream(const std::string& out) {
+  std::vector<Publication> frames;
+  for (Publication& publication : publications(out)) {
+    if (!publication.retain) frames.push_back(std::move(publication));
+  }
+  return frames;
+}
+
+// The last value published on each retained topic, and how many times each was published.
+struct Retained {
+  std::map<std::string, std::string> value;
+  std::map<std::string, int> count;
+};
+Retained retained(const std::string& out) {
+  Retained result;
+  for (const Publication& publication : publications(out)) {
+    if (!publication.retain) continue;
+    result.value[publication.topic] = publication.payload;
+    ++result.count[publication.topic];
+  }
+  return result;
+}
+
 // The frame JSON without its TIME member, which depends on the clock.
 std::string without_time(const std::string& payload) {
   const std::size_t time = payload.rfind(",\"TIME\":");
@@ -86,8 +113,16 @@ TEST(Cli, VersionMatchesTheProject) {
 TEST(Cli, HelpListsEveryOption) {
   const test::ProcessResult result = bridge({"--help"});
   EXPECT_EQ(result.exit_status, 0);
-  for (const char* option : {"--source", "--mode", "--dry-run", "--mqtt-base", "--no-checksum",
-                             "--log-level", "--config", "--help", "--version"}) {
+  for (const char* option : {"--source",        "--mode",           "--dry-run",
+                             "--mqtt-url",      "--mqtt-user",      "--mqtt-password-file",
+                             "--mqtt-ca",       "--mqtt-cert",      "--mqtt-key",
+                             "--mqtt-insecure", "--mqtt-client-id", "--mqtt-version",
+                             "--mqtt-qos",      "--mqtt-retain",    "--mqtt-base",
+                             "--mqtt-backlog",  "--refresh",        "--frame-interval",
+                             "--power-change",  "--labels",         "--meter-timeout",
+                             "--replay-speed",  "--ha-discovery",   "--ha-prefix",
+                             "--no-checksum",   "--log-level",      "--config",
+                             "--print-config",  "--help",           "--version"}) {
     EXPECT_NE(result.out.find(option), std::string::npos) << option;
   }
 }
@@ -117,12 +152,6 @@ TEST(Cli, UnknownKeyInConfigFile) {
   expect_one_error_line(bridge({"--config", file.string()}), 2, "bogus");
 }
 
-TEST(Cli, LiveSourcesAndBrokerAreNotInThisVersion) {
-  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
-  expect_one_error_line(bridge({"--source", capture}), 2, "--dry-run");
-  expect_one_error_line(bridge({"--source", "/dev/ttyAMA0", "--dry-run"}), 2, "/dev/ttyAMA0");
-}
-
 TEST(Cli, UnreadableFileGivesOneLineAndStatus1) {
   expect_one_error_line(bridge({"--dry-run", "--source", "file:/nonexistent/capture.txt"}), 1,
                         "/nonexistent/capture.txt: No such file or directory");
@@ -133,7 +162,7 @@ TEST(Cli, DryRunHistoricCapture) {
   const test::ProcessResult result =
       bridge({"--dry-run", "--source", "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt"});
   EXPECT_EQ(result.exit_status, 0);
-  const std::vector<Publication> published = publications(result.out);
+  const std::vector<Publication> published = stream(result.out);
   ASSERT_EQ(published.size(), 5u);
   for (const Publication& publication : published) {
     EXPECT_EQ(publication.topic, "teleinfo/021528603314");
@@ -158,7 +187,7 @@ TEST(Cli, DryRunHistoricCapture) {
 TEST(Cli, DryRunTimesStrictlyIncrease) {
   const test::ProcessResult result = bridge(
       {"--dry-run", "--source", "file:" + kFrames + "hallard_tinfo_replay_stand_base_long.txt"});
-  const std::vector<Publication> published = publications(result.out);
+  const std::vector<Publication> published = stream(result.out);
   ASSERT_EQ(published.size(), 100u);
   std::int64_t previous = 0;
   for (const Publication& publication : published) {
@@ -208,7 +237,7 @@ TEST(Cli, DryRunOfEveryCapture) {
     SCOPED_TRACE(name);
     const test::ProcessResult result = bridge({"--dry-run", "--source", "file:" + kFrames + name});
     EXPECT_EQ(result.exit_status, 0);
-    const std::vector<Publication> published = publications(result.out);
+    const std::vector<Publication> published = stream(result.out);
     ASSERT_EQ(published.size(), expected.at(name));
 
     std::vector<tic::Frame> frames;
@@ -228,7 +257,7 @@ TEST(Cli, StandardInputAndBaseTopic) {
   const test::ProcessResult result =
       bridge({"--dry-run", "--source", "-", "--mqtt-base", "home/linky"}, {}, capture);
   EXPECT_EQ(result.exit_status, 0);
-  const std::vector<Publication> published = publications(result.out);
+  const std::vector<Publication> published = stream(result.out);
   ASSERT_EQ(published.size(), 12u);
   EXPECT_EQ(published[0].topic, "home/linky/064468368739");
 }
@@ -242,7 +271,7 @@ TEST(Cli, OptionPrecedence) {
   auto topic = [&](std::vector<std::string> arguments, std::map<std::string, std::string> env) {
     env["TELEINFO_CONFIG"] = config.string();
     const test::ProcessResult result = test::run_process(kBridge, arguments, env);
-    const std::vector<Publication> published = publications(result.out);
+    const std::vector<Publication> published = stream(result.out);
     return published.empty() ? std::string{} : published[0].topic;
   };
   EXPECT_EQ(topic({}, {}), "from/file/021528603314");
@@ -258,10 +287,235 @@ TEST(Cli, NoChecksumKeepsTheNamedLabels) {
   EXPECT_EQ(publications(bridge({"--dry-run", "--source", capture}).out).size(), 0u);
   const test::ProcessResult result =
       bridge({"--dry-run", "--source", capture, "--no-checksum", "ADCO"});
-  const std::vector<Publication> published = publications(result.out);
+  const std::vector<Publication> published = stream(result.out);
   ASSERT_EQ(published.size(), 52u);
   EXPECT_EQ(published[0].topic, "teleinfo/123456891234");
   EXPECT_NE(result.err.find("53 kept unchecked"), std::string::npos) << result.err;
+}
+
+// DESIGN.md's MQTT layout: the meter's status, then one retained topic per label (on change),
+// the frame stream, and `offline` when the input ends.
+TEST(Cli, DryRunPublishesStatusAndLabelTopics) {
+  const test::ProcessResult result =
+      bridge({"--dry-run", "--source", "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt"});
+  EXPECT_EQ(result.exit_status, 0);
+  const std::vector<Publication> published = publications(result.out);
+  ASSERT_GE(published.size(), 2u);
+  EXPECT_EQ(published.front().topic, "teleinfo/021528603314/status");
+  EXPECT_EQ(published.front().payload, "online");
+  EXPECT_EQ(published.front().qos, 1);
+  EXPECT_TRUE(published.front().retain);
+  EXPECT_EQ(published.back().topic, "teleinfo/021528603314/status");
+  EXPECT_EQ(published.back().payload, "offline");
+  EXPECT_TRUE(published.back().retain);
+
+  const Retained labels = retained(result.out);
+  const std::string meter = "teleinfo/021528603314/";
+  EXPECT_EQ(labels.value.at(meter + "ADCO"), "021528603314");
+  EXPECT_EQ(labels.value.at(meter + "OPTARIF"), "HC");
+  EXPECT_EQ(labels.value.at(meter + "ISOUSC"), "15");
+  EXPECT_EQ(labels.value.at(meter + "PTEC"), "HP");
+  EXPECT_EQ(labels.value.at(meter + "HHPHC"), "A");
+  EXPECT_EQ(labels.value.at(meter + "MOTDETAT"), "000000");
+  // Unchanged values go out once (the refresh period is not reached in a fast replay).
+  EXPECT_EQ(labels.count.at(meter + "ADCO"), 1);
+  EXPECT_EQ(labels.count.at(meter + "OPTARIF"), 1);
+  // 11 labels and the status; no decoded STGE topics in historic mode.
+  EXPECT_EQ(labels.value.size(), 12u);
+}
+
+TEST(Cli, DryRunStandardLabelsAndDecodedStatus) {
+  const std::string name = "hallard_tinfo_replay_stand_base_long.txt";
+  const test::ProcessResult result = bridge({"--dry-run", "--source", "file:" + kFrames + name});
+  EXPECT_EQ(result.exit_status, 0);
+  const Retained labels = retained(result.out);
+  const std::string meter = "teleinfo/061961361253/";
+  // STGE 003A0001 (54E §6.2.3.14): dry contact open, cut-off device closed, TIC in standard mode,
+  // Euridis enabled and secured, CPL new/locked, no Tempo colour, first tariff indexes.
+  EXPECT_EQ(labels.value.at(meter + "STGE"), "003A0001");
+  EXPECT_EQ(labels.value.at(meter + "STGE/dry_contact"), "open");
+  EXPECT_EQ(labels.value.at(meter + "STGE/cut_off"), "closed");
+  EXPECT_EQ(labels.value.at(meter + "STGE/terminal_cover"), "closed");
+  EXPECT_EQ(labels.value.at(meter + "STGE/tic_mode"), "standard");
+  EXPECT_EQ(labels.value.at(meter + "STGE/euridis"), "enabled_secured");
+  EXPECT_EQ(labels.value.at(meter + "STGE/plc"), "new_locked");
+  EXPECT_EQ(labels.value.at(meter + "STGE/clock"), "ok");
+  EXPECT_EQ(labels.value.at(meter + "STGE/role"), "consumer");
+  EXPECT_EQ(labels.value.at(meter + "STGE/tempo_today"), "none");
+  EXPECT_EQ(labels.value.at(meter + "STGE/tempo_tomorrow"), "none");
+  EXPECT_EQ(labels.value.at(meter + "STGE/supplier_index"), "1");
+  EXPECT_EQ(labels.value.at(meter + "STGE/mobile_peak"), "none");
+  for (int relay = 1; relay <= 8; ++relay) {
+    EXPECT_EQ(labels.value.at(meter + "RELAIS/" + std::to_string(relay)), "open");
+  }
+  EXPECT_EQ(labels.value.at(meter + "LTARF"), "BASE");
+  EXPECT_EQ(labels.value.at(meter + "MSG1"), "PAS DE          MESSAGE");
+  EXPECT_EQ(labels.value.at(meter + "NJOURF_plus_1"), "0");
+  EXPECT_EQ(labels.value.at(meter + "PREF"), "6");
+  EXPECT_EQ(labels.count.at(meter + "PRM"), 1);
+  // DATE carries no data: its topic holds the meter's clock in UTC (E: UTC+2). The last frame's.
+  const tic::Frame last = test::decode(test::read_capture(name)).frames.back();
+  EXPECT_EQ(labels.value.at(meter + "DATE"),
+            std::string{tic::format_utc(last.find("DATE")->horodate->utc()).view()});
+
+  // SINSTS goes out each time it changes, and only then.
+  int changes = 0;
+  std::optional<std::uint64_t> previous;
+  for (const tic::Frame& frame : test::decode(test::read_capture(name)).frames) {
+    const std::uint64_t power = *frame.find("SINSTS")->number;
+    if (previous != power) ++changes;
+    previous = power;
+  }
+  EXPECT_EQ(labels.count.at(meter + "SINSTS"), changes);
+  EXPECT_GT(changes, 10);
+}
+
+TEST(Cli, FrameIntervalThinsTheStream) {
+  const std::string name = "hallard_tinfo_replay_stand_base_long.txt";
+  const std::string source = "file:" + kFrames + name;
+  // The replay takes milliseconds: only the first frame is due by time, and nothing else changes
+  // enough (tariff period and STGE stay; power moves by less than 1000 %).
+  const test::ProcessResult quiet = bridge(
+      {"--dry-run", "--source", source, "--frame-interval", "3600", "--power-change", "1000"});
+  EXPECT_EQ(stream(quiet.out).size(), 1u);
+  EXPECT_NE(quiet.err.find("1 frames published"), std::string::npos) << quiet.err;
+  EXPECT_NE(quiet.err.find("99 thinned"), std::string::npos) << quiet.err;
+
+  // Any power change publishes at once.
+  std::size_t expected = 0;
+  std::optional<std::uint64_t> previous;
+  for (const tic::Frame& frame : test::decode(test::read_capture(name)).frames) {
+    const std::uint64_t power = *frame.find("SINSTS")->number;
+    if (previous != power) ++expected;
+    previous = power;
+  }
+  const test::ProcessResult moving =
+      bridge({"--dry-run", "--source", source, "--frame-interval", "3600", "--power-change", "0"});
+  EXPECT_EQ(stream(moving.out).size(), expected);
+}
+
+TEST(Cli, LabelsLimitWhatIsPublished) {
+  const test::ProcessResult result = bridge(
+      {"--dry-run", "--source", "file:" + kFrames + "hallard_tinfo_replay_stand_base_long.txt",
+       "--labels", "EAST, SINSTS"});
+  const std::vector<Publication> frames = stream(result.out);
+  ASSERT_EQ(frames.size(), 100u);
+  for (const Publication& publication : frames) {
+    rapidjson::Document frame;
+    frame.Parse(publication.payload.c_str());
+    std::vector<std::string> keys;
+    for (const auto& member : frame.GetObject())
+      keys.emplace_back(member.name.GetString());
+    EXPECT_EQ(keys, (std::vector<std::string>{"ADSC", "EAST", "SINSTS", "TIME"}));
+  }
+  std::vector<std::string> topics;
+  for (const auto& [topic, value] : retained(result.out).value)
+    topics.push_back(topic);
+  EXPECT_EQ(topics,
+            (std::vector<std::string>{"teleinfo/061961361253/EAST", "teleinfo/061961361253/SINSTS",
+                                      "teleinfo/061961361253/status"}));
+}
+
+TEST(Cli, PrintConfigMasksTheSecret) {
+  const test::ProcessResult result =
+      bridge({"--print-config", "--source", "/dev/ttyUSB0", "--mqtt-url", "mqtts://bob@broker.lan",
+              "--refresh", "120"},
+             {{"TELEINFO_MQTT_PASSWORD", "s3cret-pa55"}});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_EQ(result.out.find("s3cret-pa55"), std::string::npos) << result.out;
+  EXPECT_EQ(result.err.find("s3cret-pa55"), std::string::npos) << result.err;
+  const std::vector<std::string> lines = test::lines(result.out);
+  auto has = [&](const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
+  EXPECT_TRUE(has("source = /dev/ttyUSB0")) << result.out;
+  EXPECT_TRUE(has("mqtt-url = mqtts://bob@broker.lan")) << result.out;
+  EXPECT_TRUE(has("refresh = 120")) << result.out;
+  EXPECT_TRUE(has("mode = auto")) << result.out;
+  EXPECT_TRUE(has("# broker password: ******** (from TELEINFO_MQTT_PASSWORD)")) << result.out;
+}
+
+// A teleinfo2mqtt compose file keeps working: its variables set our options, below our own
+// TELEINFO_ variables and flags, above the config file.
+TEST(Cli, Teleinfo2mqttEnvironment) {
+  const auto config = std::filesystem::temp_directory_path() / "teleinfo-cli-test-t2m.conf";
+  std::ofstream{config} << "mqtt-base = from/file\nrefresh = 30\n";
+  std::map<std::string, std::string> t2m = {
+      {"TELEINFO_CONFIG", config.string()},
+      {"SERIAL", "/dev/ttyUSB1"},
+      {"TIC_MODE", "history"},
+      {"MQTT_URL", "mqtt://my_mqtt_broker:1884"},
+      {"MQTT_USER", "my-user"},
+      {"MQTT_PASSWORD", "my-secret-password"},
+      {"MQTT_BASE_TOPIC", "custom-teleinfo-topic"},
+      {"EMIT_INTERVAL", "5"},
+      {"HASS_DISCOVERY", "FALSE"},
+      {"HASS_DISCOVERY_PREFIX", "ha"},
+      {"MQTT_TLS_REJECT_UNAUTHORIZED", "false"},
+      {"LOG_LEVEL", "warn"},
+  };
+  auto config_lines = [&](std::vector<std::string> arguments,
+                          std::map<std::string, std::string> environment) {
+    arguments.push_back("--print-config");
+    const test::ProcessResult result = test::run_process(kBridge, arguments, environment);
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_EQ(result.out.find("my-secret-password"), std::string::npos);
+    return test::lines(result.out);
+  };
+  auto has = [](const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
+  const std::vector<std::string> lines = config_lines({}, t2m);
+  EXPECT_TRUE(has(lines, "source = /dev/ttyUSB1"));
+  EXPECT_TRUE(has(lines, "mode = historic"));
+  EXPECT_TRUE(has(lines, "mqtt-url = mqtt://my_mqtt_broker:1884"));
+  EXPECT_TRUE(has(lines, "mqtt-user = my-user"));
+  EXPECT_TRUE(has(lines, "mqtt-base = custom-teleinfo-topic"));
+  EXPECT_TRUE(has(lines, "frame-interval = 5"));
+  EXPECT_TRUE(has(lines, "ha-discovery = false"));
+  EXPECT_TRUE(has(lines, "ha-prefix = ha"));
+  EXPECT_TRUE(has(lines, "mqtt-insecure = true"));
+  EXPECT_TRUE(has(lines, "log-level = warning"));
+  EXPECT_TRUE(has(lines, "refresh = 30"));  // from the file: teleinfo2mqtt has no such variable
+  EXPECT_TRUE(has(lines, "# broker password: ******** (from MQTT_PASSWORD)"));
+
+  auto ours = t2m;
+  ours["TELEINFO_MQTT_BASE"] = "from/env";
+  EXPECT_TRUE(has(config_lines({}, ours), "mqtt-base = from/env"));
+  EXPECT_TRUE(has(config_lines({"--mqtt-base", "from/flag"}, ours), "mqtt-base = from/flag"));
+
+  auto bad = t2m;
+  bad["TIC_MODE"] = "turbo";
+  const test::ProcessResult result = test::run_process(kBridge, {}, bad);
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.err.find("TIC_MODE=turbo"), std::string::npos) << result.err;
+}
+
+TEST(Cli, BadBrokerOptionsGiveOneLineAndStatus2) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> arguments = {"--source", capture};
+    arguments.insert(arguments.end(), more.begin(), more.end());
+    return bridge(arguments);
+  };
+  expect_one_error_line(with({"--mqtt-url", "ftp://broker"}), 2, "--mqtt-url ftp://broker");
+  expect_one_error_line(with({"--mqtt-url", "mqtt://bob:pw@broker"}), 2, "--mqtt-password-file");
+  expect_one_error_line(with({"--mqtt-url", "mqtt://broker:99999"}), 2, "--mqtt-url");
+  expect_one_error_line(with({"--mqtt-qos", "3"}), 2, "--mqtt-qos 3");
+  expect_one_error_line(with({"--mqtt-version", "4.0"}), 2, "--mqtt-version 4.0");
+  expect_one_error_line(with({"--refresh", "-1"}), 2, "--refresh -1");
+  expect_one_error_line(with({"--frame-interval", "soon"}), 2, "--frame-interval");
+  expect_one_error_line(with({"--replay-speed", "-2"}), 2, "--replay-speed -2");
+  expect_one_error_line(with({"--meter-timeout", "0"}), 2, "--meter-timeout 0");
+  expect_one_error_line(with({"--mqtt-ca", "/nonexistent/ca.pem"}), 2, "/nonexistent/ca.pem");
+  expect_one_error_line(with({"--mqtt-cert", kFrames + "README.md"}), 2, "--mqtt-key");
+  expect_one_error_line(with({"--mqtt-password-file", "/nonexistent/pw"}), 2, "/nonexistent/pw");
+  expect_one_error_line(with({"--mode", "historic,standard"}), 2, "one per --source");
+  expect_one_error_line(with({"--ha-discovery=maybe"}), 2, "--ha-discovery");
+  const test::ProcessResult password_without_user =
+      bridge({"--source", capture}, {{"TELEINFO_MQTT_PASSWORD", "pw"}});
+  expect_one_error_line(password_without_user, 2, "--mqtt-user");
+  EXPECT_EQ(password_without_user.err.find("pw\n"), std::string::npos);
 }
 
 }  // namespace
