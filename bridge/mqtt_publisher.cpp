@@ -121,11 +121,6 @@ MqttPublisherStats MqttPublisher::stats() const {
   return stats;
 }
 
-void MqttPublisher::set_state(std::string text) {
-  const std::lock_guard lock{mutex_};
-  state_ = std::move(text);
-}
-
 void MqttPublisher::run() {
   bool offline_sent = false;
   for (;;) {
@@ -133,6 +128,7 @@ void MqttPublisher::run() {
     if (!client_ && now >= next_attempt_ && !stopping_) attempt_connection(now);
     if (connecting_ && now - attempt_started_ > kConnectTimeout) {
       on_connect_failed("no answer to CONNECT");
+      drop_client_if_done();
     }
 
     if (stopping_) {
@@ -178,6 +174,7 @@ void MqttPublisher::run() {
       [[maybe_unused]] const ssize_t got = ::read(wake_fd_, &value, sizeof value);
     }
     if (client_) client_->loop(count == 2 ? fds[1].revents : 0);
+    drop_client_if_done();
   }
   if (client_) client_->disconnect();
   client_.reset();
@@ -194,11 +191,19 @@ void MqttPublisher::attempt_connection(Clock::time_point now) {
     client_ = std::make_unique<MqttClient>(settings_.mqtt, std::move(callbacks));
   } catch (const MqttError& error) {
     on_connect_failed(error.what());
+    drop_client_if_done();
     return;
   }
   connecting_ = true;
   attempt_started_ = now;
-  if (!client_->connect() && client_) on_connect_failed("cannot connect");
+  client_->connect();  // a failure at once has called on_connect_failed
+  drop_client_if_done();
+}
+
+void MqttPublisher::drop_client_if_done() {
+  // Not from inside the client's callbacks: the client is still running then.
+  if (drop_client_) client_.reset();
+  drop_client_ = false;
 }
 
 void MqttPublisher::on_connected() {
@@ -248,7 +253,7 @@ void MqttPublisher::on_connect_failed(std::string_view reason) {
               address_.c_str(), failure.c_str());
     last_failure_ = failure;
   }
-  client_.reset();
+  drop_client_ = true;
 }
 
 void MqttPublisher::on_disconnected(std::string_view reason) {
@@ -268,7 +273,7 @@ void MqttPublisher::on_disconnected(std::string_view reason) {
                 static_cast<int>(reason.size()), reason.data());
   }
   last_failure_.clear();
-  client_.reset();
+  drop_client_ = true;
 }
 
 void MqttPublisher::on_delivered(int id) {

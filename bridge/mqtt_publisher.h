@@ -99,11 +99,11 @@ class MqttPublisher : public Publisher {
   void on_connect_failed(std::string_view reason);
   void on_disconnected(std::string_view reason);
   void on_delivered(int id);
+  void drop_client_if_done();
   // Hands pending messages to the client, up to the window.
   void pump();
   bool next_message(Message& message, tic::Frame& frame);  // under mutex_
   bool drained() const;                                    // under mutex_
-  void set_state(std::string text);
 
   MqttPublisherSettings settings_;
   std::string address_;  // host:port, for logs
@@ -127,6 +127,7 @@ class MqttPublisher : public Publisher {
 
   // The publisher's thread only.
   std::unique_ptr<MqttClient> client_;
+  bool drop_client_ = false;  // the connection ended: drop the client once its call returns
   std::atomic<bool> connected_{false};
   bool connecting_ = false;
   Clock::time_point attempt_started_{};

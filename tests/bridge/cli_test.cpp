@@ -518,4 +518,24 @@ TEST(Cli, BadBrokerOptionsGiveOneLineAndStatus2) {
   EXPECT_EQ(password_without_user.err.find("pw\n"), std::string::npos);
 }
 
+// --replay-speed 10: a historic frame (170 bytes at 120 bytes/s, 1.4 s on the line) comes about
+// 0.14 s after the one before. Only a lower bound is checked: a slow machine can only add to it.
+TEST(Cli, ReplaySpeedPacesTheCapture) {
+  const test::ProcessResult result =
+      bridge({"--dry-run", "--source", "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt",
+              "--replay-speed", "10"});
+  EXPECT_EQ(result.exit_status, 0);
+  const std::vector<Publication> frames = stream(result.out);
+  ASSERT_EQ(frames.size(), 5u);
+  std::optional<tic::Time> previous;
+  for (const Publication& publication : frames) {
+    tic::Frame frame;
+    ASSERT_EQ(tic::read_frame_json(publication.payload, frame), "");
+    if (previous) {
+      EXPECT_GE(frame.time() - *previous, std::chrono::milliseconds{70});
+    }
+    previous = frame.time();
+  }
+}
+
 }  // namespace
