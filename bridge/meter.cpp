@@ -104,6 +104,7 @@ void Meter::on_frame(const tic::Frame& frame) {
     publish_status(true);
   }
 
+  guard_.check(frame, held_back_);
   publish_values(frame);
 
   if (!frame_due(frame)) {
@@ -111,7 +112,7 @@ void Meter::on_frame(const tic::Frame& frame) {
     return;
   }
   const tic::Frame* stream_frame = &frame;
-  if (!settings_.policy.labels.empty()) {
+  if (!settings_.policy.labels.empty() || !held_back_.empty()) {
     filtered_.clear();
     filtered_.set_mode(frame.mode());
     filtered_.set_kind(frame.kind());
@@ -119,13 +120,19 @@ void Meter::on_frame(const tic::Frame& frame) {
     const std::optional<std::size_t> address_index = frame.address_index();
     for (std::size_t i = 0; i < frame.size(); ++i) {
       const tic::Field field = frame[i];
-      if (i == address_index || wanted(field.label)) filtered_.append(field);
+      if (i == address_index || (wanted(field.label) && !held_back(field.label))) {
+        filtered_.append(field);
+      }
     }
     stream_frame = &filtered_;
   }
   publisher_.publish_frame(frame_topic(settings_.base_topic, address_), *stream_frame,
                            settings_.policy.qos, settings_.policy.retain_frames);
   ++counters_.published;
+}
+
+bool Meter::held_back(std::string_view label) const {
+  return std::find(held_back_.begin(), held_back_.end(), label) != held_back_.end();
 }
 
 bool Meter::wanted(std::string_view label) const {
@@ -142,7 +149,7 @@ void Meter::publish_values(const tic::Frame& frame) {
     last_refresh_ = frame.time();
   }
   for (const tic::Field field : frame) {
-    if (!wanted(field.label)) continue;
+    if (!wanted(field.label) || held_back(field.label)) continue;
     std::string number;
     std::string_view value = field.text;
     if (field.is_number()) {
@@ -227,6 +234,12 @@ std::string Meter::summary() const {
       s.groups, s.bad_checksum, s.bad_format, s.too_long, s.interrupted, s.skipped_bytes);
   std::string text = line;
   if (counters_.thinned > 0) text += "; " + std::to_string(counters_.thinned) + " thinned";
+  if (guard_.held_back() > 0) {
+    text += "; " + std::to_string(guard_.held_back()) + " index values held back";
+  }
+  if (guard_.jumps_accepted() > 0) {
+    text += "; " + std::to_string(guard_.jumps_accepted()) + " index jumps accepted";
+  }
   if (s.unchecked > 0) text += "; " + std::to_string(s.unchecked) + " kept unchecked";
   return text;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "bridge/energy_guard.h"
 #include "bridge/options.h"
 #include "bridge/publisher.h"
 #include "bridge/source.h"
@@ -57,6 +58,7 @@ class Meter : public ByteSink {
   bool online() const { return online_; }
   const tic::DecoderStats& decoder_stats() const { return decoder_.stats(); }
   const MeterCounters& counters() const { return counters_; }
+  const EnergyGuard& guard() const { return guard_; }
 
   // One line: what was decoded, published and dropped.
   std::string summary() const;
@@ -70,6 +72,7 @@ class Meter : public ByteSink {
   void publish_value(std::string_view subtopic, std::string_view value, bool refresh);
   bool frame_due(const tic::Frame& frame);
   bool wanted(std::string_view label) const;
+  bool held_back(std::string_view label) const;
 
   std::string name_;
   MeterSettings settings_;
@@ -100,7 +103,10 @@ class Meter : public ByteSink {
   std::optional<std::uint64_t> last_power_;
 
   std::string topic_;    // scratch
-  tic::Frame filtered_;  // scratch for --labels
+  tic::Frame filtered_;  // scratch for --labels and the guard
+
+  EnergyGuard guard_;
+  std::vector<std::string_view> held_back_;  // this frame's indexes the guard held back
 };
 
 }  // namespace bridge

@@ -163,12 +163,19 @@ TEST(Live, SerialPortUnpluggedAndBack) {
                       environment()};
   ASSERT_TRUE(bridge.wait_for_err("reading " + link.path())) << bridge.err();
 
+  // The first 50 frames before the unplug, the other 50 after: the indexes go on growing (the
+  // same frames again would go back in time, which the Energy dashboard's guard holds back).
   const std::string capture = test::read_capture(kStandardCapture);
   const std::vector<std::string> expected = expected_payloads(kStandardCapture);
+  ASSERT_EQ(expected.size(), 100u);
+  std::size_t half = 0;
+  for (int frame = 0; frame <= 50; ++frame)
+    half = capture.find('\x02', half + (frame > 0));
   const std::string topic = "teleinfo/" + kStandardMeter;
-  send_all(*line, capture);
-  ASSERT_TRUE(watcher.wait_for_topic(topic, expected.size())) << bridge.err();
-  EXPECT_EQ(payloads(on(watcher.messages(), topic)), expected);
+  send_all(*line, capture.substr(0, half));
+  ASSERT_TRUE(watcher.wait_for_topic(topic, 50)) << bridge.err();
+  EXPECT_EQ(payloads(on(watcher.messages(), topic)),
+            std::vector<std::string>(expected.begin(), expected.begin() + 50));
   EXPECT_EQ(watcher.last(topic + "/status")->payload, "online");
 
   line->close_master();  // unplugged
@@ -181,14 +188,12 @@ TEST(Live, SerialPortUnpluggedAndBack) {
   line = std::make_unique<test::PseudoTerminal>();  // plugged back
   link.point_at(line->slave_path());
   ASSERT_TRUE(bridge.wait_for_err(") again, at 9600 Bd")) << bridge.err();
-  send_all(*line, capture);
-  ASSERT_TRUE(watcher.wait_for_topic(topic, 2 * expected.size())) << bridge.err();
+  send_all(*line, capture.substr(half));
+  ASSERT_TRUE(watcher.wait_for_topic(topic, expected.size())) << bridge.err();
   const Messages status = on(watcher.messages(), topic + "/status");
   ASSERT_EQ(status.size(), 3u);
   EXPECT_EQ(status.back().payload, "online");
-  std::vector<std::string> twice = expected;
-  twice.insert(twice.end(), expected.begin(), expected.end());
-  EXPECT_EQ(payloads(on(watcher.messages(), topic)), twice);
+  EXPECT_EQ(payloads(on(watcher.messages(), topic)), expected);
   EXPECT_EQ(bridge.stop(SIGTERM), 0) << bridge.err();
 }
 
