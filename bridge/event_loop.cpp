@@ -61,9 +61,15 @@ EventLoop::EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPub
     tic::DecoderOptions decoder;
     decoder.mode = options.modes[i];
     decoder.unchecked_labels = options.no_checksum;
-    Meter& meter = meters_.emplace_back(
-        spec.text, decoder, MeterSettings{options.mqtt_base, options.policy, options.meter_timeout},
-        publisher);
+    MeterSettings settings{options.mqtt_base, options.policy, options.meter_timeout, {}};
+    if (options.ha_discovery) {
+      // Home Assistant marks an entity unavailable after expire_after without a message: values
+      // come at least every --refresh seconds while the meter talks.
+      const auto refresh = static_cast<unsigned>(options.policy.refresh.count());
+      settings.discovery = DiscoverySettings{options.ha_prefix, options.mqtt_base, 3 * refresh,
+                                             options.policy.qos, options.policy.labels};
+    }
+    Meter& meter = meters_.emplace_back(spec.text, decoder, std::move(settings), publisher);
     sources_.push_back(make_source(spec, i, options.modes[i], options.replay_speed, meter));
   }
 }

@@ -41,6 +41,10 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
     settings.status_topic = bridge::bridge_status_topic(options.mqtt_base);
     settings.backlog = options.mqtt_backlog;
     settings.status_qos = options.policy.qos;
+    if (options.ha_discovery) {
+      settings.birth_topic = options.ha_prefix + "/status";
+      settings.birth_prefix = options.ha_prefix + "/device/teleinfo_";
+    }
     auto mqtt = std::make_unique<bridge::MqttPublisher>(std::move(settings));
     broker = mqtt.get();
     publisher = std::move(mqtt);

@@ -32,6 +32,7 @@ Meter::Meter(std::string name, tic::DecoderOptions options, MeterSettings settin
       settings_(std::move(settings)),
       publisher_(publisher),
       decoder_(std::move(options), [this](const tic::Frame& frame) { on_frame(frame); }) {
+  if (settings_.discovery) discovery_.emplace(*settings_.discovery);
   decoder_.on_rejection([this](tic::Rejection rejection, std::string_view group) {
     LOG_DEBUG("%s: group dropped (%s): %.*s", name_.c_str(),
               std::string{tic::to_string(rejection)}.c_str(), static_cast<int>(group.size()),
@@ -58,7 +59,9 @@ void Meter::check_silence(Clock::time_point now) {
 }
 
 void Meter::go_offline() {
-  if (online_) publish_status(false);
+  if (!online_) return;
+  publish_counters();  // their last values
+  publish_status(false);
 }
 
 void Meter::publish_status(bool online) {
@@ -94,6 +97,7 @@ void Meter::on_frame(const tic::Frame& frame) {
                   static_cast<int>(meter.size()), meter.data());
     }
     address_ = meter;
+    if (discovery_) discovery_->reset();
     published_.clear();
     last_refresh_.reset();
     last_frame_published_.reset();
@@ -105,6 +109,7 @@ void Meter::on_frame(const tic::Frame& frame) {
   }
 
   guard_.check(frame, held_back_);
+  if (discovery_) discovery_->on_frame(address_, frame, publisher_);
   publish_values(frame);
 
   if (!frame_due(frame)) {
@@ -143,11 +148,14 @@ bool Meter::wanted(std::string_view label) const {
 void Meter::publish_values(const tic::Frame& frame) {
   const PublishPolicy& policy = settings_.policy;
   bool refresh = false;
-  if (policy.refresh.count() > 0 &&
-      (!last_refresh_ || frame.time() - *last_refresh_ >= policy.refresh)) {
+  bool counters = !last_refresh_;
+  if (!last_refresh_ ||
+      (policy.refresh.count() > 0 && frame.time() - *last_refresh_ >= policy.refresh)) {
     refresh = last_refresh_.has_value();  // the first frame publishes everything anyway
+    counters = true;
     last_refresh_ = frame.time();
   }
+  if (counters) publish_counters();
   for (const tic::Field field : frame) {
     if (!wanted(field.label) || held_back(field.label)) continue;
     std::string number;
@@ -173,6 +181,20 @@ void Meter::publish_values(const tic::Frame& frame) {
     for_each_decoded_value(field, [&](std::string_view subtopic, std::string_view decoded) {
       publish_value(subtopic, decoded, refresh);
     });
+  }
+}
+
+void Meter::publish_counters() {
+  // The bridge's own counters for this meter (diagnostic entities in Home Assistant): they change
+  // with every frame, so they go out with the refresh, not on change.
+  const tic::DecoderStats& stats = decoder_.stats();
+  const std::pair<std::string_view, std::uint64_t> counters[] = {
+      {"bridge/frames", counters_.published},    {"bridge/bad_checksum", stats.bad_checksum},
+      {"bridge/bad_format", stats.bad_format},   {"bridge/too_long", stats.too_long},
+      {"bridge/interrupted", stats.interrupted}, {"bridge/held_back", guard_.held_back()},
+  };
+  for (const auto& [subtopic, value] : counters) {
+    publish_value(subtopic, std::to_string(value), true);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "bridge/energy_guard.h"
+#include "bridge/meter_discovery.h"
 #include "bridge/options.h"
 #include "bridge/publisher.h"
 #include "bridge/source.h"
@@ -30,6 +31,7 @@ struct MeterSettings {
   std::string base_topic = "teleinfo";
   PublishPolicy policy;
   std::chrono::seconds timeout{30};  // silence after which the meter's status says offline
+  std::optional<DiscoverySettings> discovery;  // Home Assistant discovery, when on
 };
 
 class Meter : public ByteSink {
@@ -67,6 +69,7 @@ class Meter : public ByteSink {
   void on_frame(const tic::Frame& frame);
   void publish_status(bool online);
   void publish_values(const tic::Frame& frame);
+  void publish_counters();
   // Publishes `value` on the retained topic `subtopic` below the meter when it changed, or when
   // `refresh` says every value goes out again.
   void publish_value(std::string_view subtopic, std::string_view value, bool refresh);
@@ -106,6 +109,7 @@ class Meter : public ByteSink {
   tic::Frame filtered_;  // scratch for --labels and the guard
 
   EnergyGuard guard_;
+  std::optional<MeterDiscovery> discovery_;
   std::vector<std::string_view> held_back_;  // this frame's indexes the guard held back
 };
 

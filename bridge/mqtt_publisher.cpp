@@ -187,6 +187,9 @@ void MqttPublisher::attempt_connection(Clock::time_point now) {
   callbacks.connect_failed = [this](std::string_view reason) { on_connect_failed(reason); };
   callbacks.disconnected = [this](std::string_view reason) { on_disconnected(reason); };
   callbacks.delivered = [this](int id) { on_delivered(id); };
+  callbacks.message = [this](std::string_view topic, std::string_view payload, int, bool) {
+    on_message(topic, payload);
+  };
   try {
     client_ = std::make_unique<MqttClient>(settings_.mqtt, std::move(callbacks));
   } catch (const MqttError& error) {
@@ -234,6 +237,24 @@ void MqttPublisher::on_connected() {
     }
   }
   client_->publish(settings_.status_topic, "online", settings_.status_qos, true);
+  if (!settings_.birth_topic.empty()) client_->subscribe(settings_.birth_topic, 1);
+}
+
+void MqttPublisher::on_message(std::string_view topic, std::string_view payload) {
+  if (topic != settings_.birth_topic || payload != "online") return;
+  {
+    const std::lock_guard lock{mutex_};
+    std::size_t count = 0;
+    for (auto& [retained_topic, entry] : retained_) {
+      if (!retained_topic.starts_with(settings_.birth_prefix) || entry.dirty) continue;
+      entry.dirty = true;
+      dirty_.push_back(retained_topic);
+      ++count;
+    }
+    LOG_INFO("MQTT: %s says online: %zu discovery documents sent again",
+             settings_.birth_topic.c_str(), count);
+  }
+  wake();
 }
 
 void MqttPublisher::on_connect_failed(std::string_view reason) {

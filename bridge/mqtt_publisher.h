@@ -35,6 +35,10 @@ struct MqttPublisherSettings {
   std::string status_topic = "teleinfo/status";
   std::size_t backlog = 100'000;  // frames
   int status_qos = 1;
+  // Home Assistant's birth message: when `birth_topic` says "online", every retained topic that
+  // starts with `birth_prefix` (the discovery documents) is sent again. Empty: not listened to.
+  std::string birth_topic;
+  std::string birth_prefix;
 };
 
 struct MqttPublisherStats {
@@ -99,6 +103,7 @@ class MqttPublisher : public Publisher {
   void on_connect_failed(std::string_view reason);
   void on_disconnected(std::string_view reason);
   void on_delivered(int id);
+  void on_message(std::string_view topic, std::string_view payload);
   void drop_client_if_done();
   // Hands pending messages to the client, up to the window.
   void pump();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -336,8 +337,15 @@ TEST(Cli, DryRunPublishesStatusAndLabelTopics) {
   // Unchanged values go out once (the refresh period is not reached in a fast replay).
   EXPECT_EQ(labels.count.at(meter + "ADCO"), 1);
   EXPECT_EQ(labels.count.at(meter + "OPTARIF"), 1);
-  // 11 labels and the status; no decoded STGE topics in historic mode.
-  EXPECT_EQ(labels.value.size(), 12u);
+  // The bridge's counters for the meter, at the start and when it stops.
+  EXPECT_EQ(labels.value.at(meter + "bridge/frames"), "5");
+  EXPECT_EQ(labels.value.at(meter + "bridge/bad_checksum"), "0");
+  EXPECT_EQ(labels.value.at(meter + "bridge/held_back"), "0");
+  EXPECT_EQ(labels.count.at(meter + "bridge/frames"), 2);
+  // 11 labels, 6 counters, the status and the discovery document; no decoded STGE topics in
+  // historic mode.
+  EXPECT_EQ(labels.value.size(), 19u);
+  EXPECT_EQ(labels.count.at("homeassistant/device/teleinfo_021528603314/config"), 1);
 }
 
 TEST(Cli, DryRunStandardLabelsAndDecodedStatus) {
@@ -427,9 +435,20 @@ TEST(Cli, LabelsLimitWhatIsPublished) {
   std::vector<std::string> topics;
   for (const auto& [topic, value] : retained(result.out).value)
     topics.push_back(topic);
+  const std::string meter = "teleinfo/061961361253/";
   EXPECT_EQ(topics,
-            (std::vector<std::string>{"teleinfo/061961361253/EAST", "teleinfo/061961361253/SINSTS",
-                                      "teleinfo/061961361253/status"}));
+            (std::vector<std::string>{
+                "homeassistant/device/teleinfo_061961361253/config", meter + "EAST",
+                meter + "SINSTS", meter + "bridge/bad_checksum", meter + "bridge/bad_format",
+                meter + "bridge/frames", meter + "bridge/held_back", meter + "bridge/interrupted",
+                meter + "bridge/too_long", meter + "status"}));
+  // Home Assistant is told of those two labels only.
+  const std::string document =
+      retained(result.out).value.at("homeassistant/device/teleinfo_061961361253/config");
+  EXPECT_NE(document.find("\"east\":{"), std::string::npos) << document;
+  EXPECT_NE(document.find("\"sinsts\":{"), std::string::npos) << document;
+  EXPECT_EQ(document.find("\"easf01\":{"), std::string::npos) << document;
+  EXPECT_EQ(document.find("\"adsc\":{"), std::string::npos) << document;
 }
 
 TEST(Cli, PrintConfigMasksTheSecret) {
@@ -582,6 +601,86 @@ TEST(Cli, AnIndexSpikeIsHeldBack) {
     }
   }
   EXPECT_NE(result.err.find("1 index values held back"), std::string::npos) << result.err;
+}
+
+// Home Assistant discovery (DESIGN.md, "Home Assistant"): one retained device document for the
+// meter, the one tests/discovery checks against Home Assistant's rules.
+TEST(Cli, DryRunDeclaresTheMeterToHomeAssistant) {
+  const std::string source = "file:" + kFrames + "hallard_tinfo_replay_stand_base_long.txt";
+  const std::string topic = "homeassistant/device/teleinfo_061961361253/config";
+  std::vector<Publication> documents;
+  for (Publication& publication : publications(bridge({"--dry-run", "--source", source}).out)) {
+    if (publication.topic.starts_with("homeassistant/")) documents.push_back(publication);
+  }
+  ASSERT_EQ(documents.size(), 1u);
+  EXPECT_EQ(documents[0].topic, topic);
+  EXPECT_TRUE(documents[0].retain);
+  EXPECT_EQ(documents[0].qos, 1);
+  std::ifstream golden{std::string{TELEINFO_TEST_DATA} +
+                       "/../discovery/golden/standard_061961361253.json"};
+  std::string expected{std::istreambuf_iterator<char>{golden}, {}};
+  while (!expected.empty() && expected.back() == '\n')
+    expected.pop_back();
+  const std::string version = "\"o\":{\"name\":\"teleinfo\",\"sw\":\"";
+  const std::size_t at = expected.find(version) + version.size();
+  expected.replace(at, expected.find('"', at) - at, TELEINFO_VERSION);
+  EXPECT_EQ(documents[0].payload, expected);
+
+  const Retained prefixed =
+      retained(bridge({"--dry-run", "--source", source, "--ha-prefix", "ha/discovery"}).out);
+  EXPECT_EQ(prefixed.count.count("ha/discovery/device/teleinfo_061961361253/config"), 1u);
+  for (const auto& [published, value] :
+       retained(bridge({"--dry-run", "--source", source, "--ha-discovery=false"}).out).value) {
+    EXPECT_FALSE(published.starts_with("homeassistant/")) << published;
+  }
+}
+
+// A historic meter whose contract goes from BASE to HC (same address): once BASE has not been
+// seen for 100 frames, its component is removed from the device document; HCHC and HCHP come in
+// as soon as they appear.
+TEST(Cli, AContractChangeRemovesTheOldComponents) {
+  auto frame = [](const std::vector<std::pair<std::string, std::string>>& groups) {
+    std::string bytes = "\x02";
+    for (const auto& [label, data] : groups) {
+      bytes += '\n' + tic::encode_group(tic::Mode::Historic, label, data) + '\r';
+    }
+    return bytes + "\x03";
+  };
+  std::string stream;
+  for (int i = 0; i < 3; ++i) {
+    stream += frame({{"ADCO", "021528603314"},
+                     {"OPTARIF", "BASE"},
+                     {"ISOUSC", "30"},
+                     {"BASE", "001000000"},
+                     {"PTEC", "TH.."},
+                     {"PAPP", "00500"},
+                     {"MOTDETAT", "000000"}});
+  }
+  for (int i = 0; i < 101; ++i) {
+    stream += frame({{"ADCO", "021528603314"},
+                     {"OPTARIF", "HC.."},
+                     {"ISOUSC", "30"},
+                     {"HCHC", "000000100"},
+                     {"HCHP", "000000200"},
+                     {"PTEC", "HC.."},
+                     {"PAPP", "00500"},
+                     {"MOTDETAT", "000000"}});
+  }
+  std::vector<std::string> documents;
+  for (const Publication& publication :
+       publications(bridge({"--dry-run", "--source", "-"}, {}, stream).out)) {
+    if (publication.topic == "homeassistant/device/teleinfo_021528603314/config") {
+      documents.push_back(publication.payload);
+    }
+  }
+  // BASE's frames, then HC's first frame (two labels more), then BASE gone.
+  ASSERT_EQ(documents.size(), 3u);
+  EXPECT_NE(documents[0].find("\"base\":{\"p\":\"sensor\",\"name\""), std::string::npos);
+  EXPECT_EQ(documents[0].find("\"hchc\""), std::string::npos);
+  EXPECT_NE(documents[1].find("\"hchc\":{\"p\":\"sensor\",\"name\""), std::string::npos);
+  EXPECT_NE(documents[1].find("\"base\":{\"p\":\"sensor\",\"name\""), std::string::npos);
+  EXPECT_NE(documents[2].find("\"base\":{\"p\":\"sensor\"}"), std::string::npos) << documents[2];
+  EXPECT_NE(documents[2].find("\"hchp\":{\"p\":\"sensor\",\"name\""), std::string::npos);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "support/broker.h"
 #include "support/captures.h"
 #include "support/daemon.h"
+#include "support/process.h"
 #include "support/pty.h"
 #include "support/subscriber.h"
 #include "tic/frame_json.h"
@@ -406,6 +407,41 @@ TEST(Live, SystemdNotify) {
   } while (message == "WATCHDOG=1" || message.starts_with("STATUS="));
   EXPECT_EQ(message, "STOPPING=1");
   ::close(socket);
+}
+
+// Home Assistant discovery: the device document is retained, and sent again when Home Assistant
+// says it is back (its birth message on homeassistant/status).
+TEST(Live, DiscoveryDocumentsComeBackWhenHomeAssistantDoes) {
+  test::Broker broker;
+  test::Subscriber watcher{broker.host(), broker.port(), "homeassistant/#"};
+  ASSERT_TRUE(watcher.wait_connected());
+  test::Daemon bridge{
+      kBridge, {"--source", "sim:historic", "--mqtt-url", broker.url()}, environment()};
+  std::string topic;
+  ASSERT_TRUE(watcher.wait_for([&](const Messages& messages) {
+    for (const test::Message& message : messages) {
+      if (message.topic.ends_with("/config")) topic = message.topic;
+    }
+    return !topic.empty();
+  })) << bridge.err();
+  EXPECT_TRUE(topic.starts_with("homeassistant/device/teleinfo_")) << topic;
+  const test::Message first = *watcher.last(topic);
+  EXPECT_TRUE(first.retain);
+  EXPECT_EQ(first.qos, 1);
+  EXPECT_NE(first.payload.find("\"hchc\":{\"p\":\"sensor\""), std::string::npos);
+
+  const test::ProcessResult birth = test::run_process(
+      "/usr/bin/mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-t",
+                                 "homeassistant/status", "-m", "online"});
+  ASSERT_EQ(birth.exit_status, 0) << birth.err;
+  ASSERT_TRUE(watcher.wait_for_topic(topic, 2)) << bridge.err();
+  EXPECT_EQ(watcher.last(topic)->payload, first.payload);
+
+  // Retained: a subscriber that comes later gets it at once.
+  test::Subscriber late{broker.host(), broker.port(), topic};
+  ASSERT_TRUE(late.wait_for_topic(topic, 1));
+  EXPECT_EQ(late.last(topic)->payload, first.payload);
+  EXPECT_EQ(bridge.stop(SIGTERM), 0) << bridge.err();
 }
 
 }  // namespace
