@@ -17,6 +17,12 @@ constexpr std::string_view kPeriodLabels[] = {"PTEC", "LTARF", "NTARF"};
 // Apparent power: SINSTS (standard) or PAPP (historic).
 constexpr std::string_view kPowerLabels[] = {"SINSTS", "PAPP"};
 
+// DPM1-3 and FPM1-3: the start and end of a mobile peak, told by their horodate; their data is
+// only the peak's number.
+bool mobile_peak_time(std::string_view label) {
+  return label.size() == 4 && (label.starts_with("DPM") || label.starts_with("FPM"));
+}
+
 std::string_view text_of(const tic::Frame& frame, std::span<const std::string_view> labels) {
   for (const std::string_view label : labels) {
     if (const auto field = frame.find(label)) return field->raw;
@@ -160,12 +166,14 @@ void Meter::publish_values(const tic::Frame& frame) {
     if (!wanted(field.label) || held_back(field.label)) continue;
     std::string number;
     std::string_view value = field.text;
-    if (field.is_number()) {
-      number = std::to_string(*field.number);
-      value = number;
-    } else if (value.empty() && field.horodate) {
-      // DATE: the value is the horodate itself. (An empty retained message would delete the topic.)
+    if (field.horodate &&
+        (mobile_peak_time(field.label) || (!field.is_number() && value.empty()))) {
+      // DATE, DPMx, FPMx: the horodate is the value. (An empty retained message would delete the
+      // topic.)
       number = tic::format_utc(field.horodate->utc()).view();
+      value = number;
+    } else if (field.is_number()) {
+      number = std::to_string(*field.number);
       value = number;
     }
     // Labels hold only '+' of MQTT's forbidden characters: NJOURF+1 → NJOURF_plus_1.

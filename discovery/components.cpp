@@ -233,6 +233,9 @@ std::optional<Component> label_component(std::string_view label) {
     // The bridge publishes the meter's clock in UTC: "2021-04-23T03:40:22Z".
     component.device_class = "timestamp";
     component.changes = true;
+  } else if (label.size() == 4 && (label.starts_with("DPM") || label.starts_with("FPM"))) {
+    // The start or end of a mobile peak: the bridge publishes its horodate in UTC.
+    component.device_class = "timestamp";
   }
   return component;
 }

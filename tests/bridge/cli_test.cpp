@@ -683,4 +683,15 @@ TEST(Cli, AContractChangeRemovesTheOldComponents) {
   EXPECT_NE(documents[2].find("\"hchp\":{\"p\":\"sensor\",\"name\""), std::string::npos);
 }
 
+// DPMx/FPMx: the start and end of a mobile peak are their horodates, which have no season letter
+// (54E): 06:00 French time on 14 February 2020 is 05:00 UTC.
+TEST(Cli, MobilePeakTimesArePublishedInUtc) {
+  const Retained labels =
+      retained(bridge({"--dry-run", "--source",
+                       "file:" + kFrames + "gaetronik_teleinfo-nom_message_standard.txt"})
+                   .out);
+  EXPECT_EQ(labels.value.at("teleinfo/041776199277/DPM1"), "2020-02-14T05:00:00Z");
+  EXPECT_EQ(labels.value.at("teleinfo/041776199277/FPM1"), "2020-02-15T05:00:00Z");
+}
+
 }  // namespace
