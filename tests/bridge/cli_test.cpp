@@ -577,30 +577,44 @@ TEST(Cli, ReplaySpeedPacesTheCapture) {
 // a valid checksum, as two swapped digits would be). That value is held back from the label topic
 // and from the frame stream; everything else goes out.
 TEST(Cli, AnIndexSpikeIsHeldBack) {
-  std::string capture = test::read_capture("hallard_tinfo_replay_stand_base_long.txt");
-  std::size_t at = 0;
-  for (int frame = 0; frame < 50; ++frame)
-    at = capture.find("\nEAST\t", at + 1);
-  const std::size_t end = capture.find('\r', at);
-  const std::string original = capture.substr(at + 1, end - at - 1);
-  const std::uint64_t east = std::stoull(original.substr(5, 9));
-  std::string spiked = std::to_string(east + 18'000'000);
-  spiked.insert(0, 9 - spiked.size(), '0');
-  capture.replace(at + 1, end - at - 1, tic::encode_group(tic::Mode::Standard, "EAST", spiked));
+  const std::string name = "hallard_tinfo_replay_stand_base_long.txt";
+  const std::vector<tic::Frame> frames = test::decode(test::read_capture(name)).frames;
+  auto east_text = [](std::uint64_t value) {
+    std::string text = std::to_string(value);
+    return text.insert(0, 9 - text.size(), '0');
+  };
+  // Frame 50: 18 MWh too many, once. Frames 80 to 99: 50 MWh more, and it stays (a new meter).
+  std::string capture = test::replace_group(
+      test::read_capture(name), 49, "EAST",
+      east_text(*test::number_of(frames[49], "EAST") + 18'000'000), tic::Mode::Standard);
+  for (std::size_t i = 79; i < 100; ++i) {
+    capture = test::replace_group(capture, i, "EAST",
+                                  east_text(*test::number_of(frames[i], "EAST") + 50'000'000),
+                                  tic::Mode::Standard);
+  }
 
   const test::ProcessResult result = bridge({"--dry-run", "--source", "-"}, {}, capture);
   EXPECT_EQ(result.exit_status, 0);
-  const std::vector<Publication> frames = stream(result.out);
-  ASSERT_EQ(frames.size(), 100u);
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    EXPECT_EQ(frames[i].payload.find("\"EAST\"") == std::string::npos, i == 49) << i;
+  const std::vector<Publication> stream_frames = stream(result.out);
+  ASSERT_EQ(stream_frames.size(), 100u);
+  for (std::size_t i = 0; i < stream_frames.size(); ++i) {
+    const bool held = i == 49 || i == 79 || i == 80;
+    EXPECT_EQ(stream_frames[i].payload.find("\"EAST\"") == std::string::npos, held) << i;
   }
+  std::vector<std::uint64_t> east;
   for (const Publication& publication : publications(result.out)) {
     if (publication.topic == "teleinfo/061961361253/EAST") {
-      EXPECT_LT(std::stoull(publication.payload), east + 1000) << publication.payload;
+      east.push_back(std::stoull(publication.payload));
     }
   }
-  EXPECT_NE(result.err.find("1 index values held back"), std::string::npos) << result.err;
+  ASSERT_FALSE(east.empty());
+  EXPECT_TRUE(std::is_sorted(east.begin(), east.end()));
+  EXPECT_EQ(east.back(), *test::number_of(frames[99], "EAST") + 50'000'000);
+  for (const std::uint64_t value : east) {
+    EXPECT_NE(value, *test::number_of(frames[49], "EAST") + 18'000'000);
+  }
+  EXPECT_NE(result.err.find("3 index values held back"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1 index jumps accepted"), std::string::npos) << result.err;
 }
 
 // Home Assistant discovery (DESIGN.md, "Home Assistant"): one retained device document for the

@@ -444,4 +444,53 @@ TEST(Live, DiscoveryDocumentsComeBackWhenHomeAssistantDoes) {
   EXPECT_EQ(bridge.stop(SIGTERM), 0) << bridge.err();
 }
 
+// The Energy dashboard's guard against a real broker: a replayed capture with an 18 MWh spike in
+// one frame and a new level (+50 MWh) from frame 80 on. Home Assistant's EAST never sees the spike
+// and never goes down; the new level gets through after three frames.
+TEST(Live, TheGuardHoldsBackASpikeAndTakesANewLevel) {
+  const std::vector<tic::Frame> frames = test::decode(test::read_capture(kStandardCapture)).frames;
+  auto east_text = [](std::uint64_t value) {
+    std::string text = std::to_string(value);
+    return text.insert(0, 9 - text.size(), '0');
+  };
+  const std::uint64_t spike = *test::number_of(frames[49], "EAST") + 18'000'000;
+  std::string capture = test::replace_group(test::read_capture(kStandardCapture), 49, "EAST",
+                                            east_text(spike), tic::Mode::Standard);
+  for (std::size_t i = 79; i < 100; ++i) {
+    capture = test::replace_group(capture, i, "EAST",
+                                  east_text(*test::number_of(frames[i], "EAST") + 50'000'000),
+                                  tic::Mode::Standard);
+  }
+  const test::TemporaryDirectory directory{"teleinfo-live-guard"};
+  std::ofstream{directory.file("capture.txt"), std::ios::binary} << capture;
+
+  test::Broker broker;
+  test::Subscriber watcher{broker.host(), broker.port(), "teleinfo/" + kStandardMeter + "/#"};
+  test::Subscriber stream{broker.host(), broker.port(), "teleinfo/" + kStandardMeter};
+  ASSERT_TRUE(watcher.wait_connected());
+  ASSERT_TRUE(stream.wait_connected());
+  test::Daemon bridge{
+      kBridge,
+      {"--source", "file:" + directory.file("capture.txt"), "--mqtt-url", broker.url()},
+      environment()};
+  EXPECT_EQ(bridge.wait(), 0) << bridge.err();  // ends once everything is acknowledged
+  ASSERT_TRUE(stream.wait_for_topic("teleinfo/" + kStandardMeter, 100)) << bridge.err();
+
+  std::vector<std::uint64_t> east;
+  for (const test::Message& message :
+       on(watcher.messages(), "teleinfo/" + kStandardMeter + "/EAST")) {
+    east.push_back(std::stoull(message.payload));
+  }
+  ASSERT_FALSE(east.empty());
+  EXPECT_TRUE(std::is_sorted(east.begin(), east.end()));
+  EXPECT_EQ(std::count(east.begin(), east.end(), spike), 0);
+  EXPECT_EQ(east.back(), *test::number_of(frames[99], "EAST") + 50'000'000);
+  const Messages published = on(stream.messages(), "teleinfo/" + kStandardMeter);
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    const bool held = i == 49 || i == 79 || i == 80;
+    EXPECT_EQ(published[i].payload.find("\"EAST\"") == std::string::npos, held) << i;
+  }
+  EXPECT_NE(bridge.err().find("3 index values held back"), std::string::npos) << bridge.err();
+}
+
 }  // namespace

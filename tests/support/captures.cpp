@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tic/group.h"
+
 namespace test {
 namespace {
 
@@ -78,6 +80,20 @@ Decoded decode_in_random_chunks(std::string_view bytes, unsigned seed, std::size
   decoder.finish(test_time());
   out.stats = decoder.stats();
   return out;
+}
+
+std::string replace_group(std::string capture, std::size_t frame, std::string_view label,
+                          std::string_view data, tic::Mode mode) {
+  const std::string start = '\n' + std::string{label} + (mode == tic::Mode::Standard ? '\t' : ' ');
+  std::size_t at = std::string::npos;
+  for (std::size_t seen = 0; seen <= frame; ++seen) {
+    at = capture.find(start, at == std::string::npos ? 0 : at + 1);
+    if (at == std::string::npos) return capture;
+  }
+  const std::size_t end = capture.find('\r', at);
+  if (end == std::string::npos) return capture;
+  capture.replace(at + 1, end - at - 1, tic::encode_group(mode, label, data));
+  return capture;
 }
 
 }  // namespace test

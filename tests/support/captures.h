@@ -38,6 +38,12 @@ tic::Time test_time();
 // and see every counter when they differ.
 std::string describe(const tic::DecoderStats& stats);
 
+// The capture with the `label` group of frame `frame` (0 for the first) given `data` instead, with
+// its checksum made right, as a corruption the checksum cannot see would leave it. The capture is
+// returned unchanged when it has no such group.
+std::string replace_group(std::string capture, std::size_t frame, std::string_view label,
+                          std::string_view data, tic::Mode mode);
+
 // The value of a number label in the frame; nullopt when the frame lacks it or it is not a number.
 std::optional<std::uint64_t> number_of(const tic::Frame& frame, std::string_view label);
 
