@@ -28,7 +28,7 @@ void DryRunPublisher::publish(std::string_view topic, std::string_view payload, 
 void DryRunPublisher::publish_frame(std::string_view topic, const tic::Frame& frame, int qos,
                                     bool retain) {
   json_.clear();
-  tic::write_frame_json(frame, json_);
+  render_(frame, json_);
   publish(topic, json_, qos, retain);
 }
 

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/options.h"
 #include "common/systemd_notify.h"
+#include "jeedom/payloads.h"
 
 namespace {
 
@@ -28,19 +29,22 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
   bridge::EventLoop::block_stop_signals();  // before any thread starts
   common::SystemdNotifier notifier{environment};
 
+  const bridge::FrameRenderer render =
+      options.jeedom ? jeedom::write_frame_json_with_status : tic::write_frame_json;
   std::unique_ptr<bridge::Publisher> publisher;
   bridge::MqttPublisher* broker = nullptr;
   static char output_buffer[1 << 16];
   if (options.dry_run) {
     // Publications go to standard output in large writes, flushed at the end.
     std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
-    publisher = std::make_unique<bridge::DryRunPublisher>(stdout);
+    publisher = std::make_unique<bridge::DryRunPublisher>(stdout, render);
   } else {
     bridge::MqttPublisherSettings settings;
     settings.mqtt = options.mqtt;
     settings.status_topic = bridge::bridge_status_topic(options.mqtt_base);
     settings.backlog = options.mqtt_backlog;
     settings.status_qos = options.policy.qos;
+    settings.render = render;
     if (options.ha_discovery) {
       settings.birth_topic = options.ha_prefix + "/status";
       settings.birth_prefix = options.ha_prefix + "/device/teleinfo_";

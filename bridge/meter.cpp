@@ -7,6 +7,7 @@
 #include "bridge/status_topics.h"
 #include "bridge/topics.h"
 #include "common/log.h"
+#include "jeedom/payloads.h"
 #include "tic/horodate.h"
 
 namespace bridge {
@@ -139,6 +140,12 @@ void Meter::on_frame(const tic::Frame& frame) {
   }
   publisher_.publish_frame(frame_topic(settings_.base_topic, address_), *stream_frame,
                            settings_.policy.qos, settings_.policy.retain_frames);
+  if (settings_.policy.tasmota) {
+    tasmota_.clear();
+    jeedom::write_tasmota_json(*stream_frame, tasmota_);
+    publisher_.publish(frame_topic(settings_.base_topic, address_) + "/tic", tasmota_,
+                       settings_.policy.qos, false);
+  }
   ++counters_.published;
 }
 

@@ -106,6 +106,7 @@ class Meter : public ByteSink {
   std::optional<std::uint64_t> last_power_;
 
   std::string topic_;    // scratch
+  std::string tasmota_;  // scratch for --jeedom-tasmota
   tic::Frame filtered_;  // scratch for --labels and the guard
 
   EnergyGuard guard_;

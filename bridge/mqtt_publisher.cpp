@@ -349,7 +349,7 @@ void MqttPublisher::pump() {
     if (message.frame && message.payload.empty()) {
       // Rendered here, off the readers' thread, and kept as text while in flight.
       json_.clear();
-      tic::write_frame_json(frame, json_);
+      settings_.render(frame, json_);
       message.payload = json_;
     }
     const std::optional<int> id =

@@ -39,6 +39,7 @@ struct MqttPublisherSettings {
   // starts with `birth_prefix` (the discovery documents) is sent again. Empty: not listened to.
   std::string birth_topic;
   std::string birth_prefix;
+  FrameRenderer render = tic::write_frame_json;
 };
 
 struct MqttPublisherStats {

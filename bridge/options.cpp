@@ -67,6 +67,11 @@ po::options_description describe() {
        "a meter's status topic says offline after this long without a valid frame")
       ("replay-speed", po::value<double>()->default_value(0)->value_name("FACTOR"),
        "file sources: 1 replays at the meter's own pace, 2 twice as fast, 0 as fast as possible")
+      ("jeedom", po::bool_switch(),
+       "frame stream: add STGE01..STGE20 and RELAIS01..RELAIS08 as the Jeedom teleinfo plugin's "
+       "serial daemon names them")
+      ("jeedom-tasmota", po::bool_switch(),
+       "also publish each frame as {\"TIC\":{...}} on <base>/<id>/tic (older Jeedom plugins)")
       ("ha-discovery", po::value<bool>()->default_value(true)->implicit_value(true)
            ->value_name("BOOL"),
        "Home Assistant discovery (--ha-discovery=false to turn off)")
@@ -318,6 +323,10 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
   result.dry_run = values["dry-run"].as<bool>();
 
   result.mqtt_base = values["mqtt-base"].as<std::string>();
+  if (result.mqtt_base.find("wifiTIC") != std::string::npos) {
+    bad("mqtt-base", result.mqtt_base,
+        "the Jeedom teleinfo plugin reads topics holding 'wifiTIC' another way: choose another");
+  }
   if (!valid_base_topic(result.mqtt_base)) {
     bad("mqtt-base", result.mqtt_base,
         "expected a topic without '+', '#' or a leading/trailing '/'");
@@ -390,6 +399,9 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
     bad("replay-speed", text_of(result.replay_speed), "expected 0 (as fast as possible) to 1000");
   }
 
+  result.jeedom = values["jeedom"].as<bool>();
+  result.jeedom_tasmota = values["jeedom-tasmota"].as<bool>();
+  result.policy.tasmota = result.jeedom_tasmota;
   result.ha_discovery = values["ha-discovery"].as<bool>();
   result.ha_prefix = values["ha-prefix"].as<std::string>();
   if (!valid_base_topic(result.ha_prefix)) {

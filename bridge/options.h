@@ -22,6 +22,7 @@ struct PublishPolicy {
   // where the tariff period or STGE changed or the apparent power moved by more than
   // power_change percent since the last frame published.
   std::chrono::milliseconds frame_interval{0};
+  bool tasmota = false;  // also the Tasmota shape {"TIC":{...}} on <base>/<id>/tic
   double power_change = 10.0;
   std::vector<std::string> labels;  // empty: every label
   int qos = 1;
@@ -37,7 +38,9 @@ struct BridgeOptions {
   std::size_t mqtt_backlog = 100'000;
   PublishPolicy policy;
   std::chrono::seconds meter_timeout{30};
-  double replay_speed = 0;  // file sources: 0 as fast as possible, 1 the meter's own pace
+  double replay_speed = 0;      // file sources: 0 as fast as possible, 1 the meter's own pace
+  bool jeedom = false;          // STGE01..20 and RELAIS01..08 in the frame stream
+  bool jeedom_tasmota = false;  // also {"TIC":{...}} on <base>/<id>/tic
   bool ha_discovery = true;
   std::string ha_prefix = "homeassistant";
   std::vector<std::string> no_checksum;

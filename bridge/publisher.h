@@ -1,11 +1,17 @@
 // Where MQTT publications go: the broker, or standard output for a dry run.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "tic/frame.h"
+#include "tic/frame_json.h"
 
 namespace bridge {
+
+// How a frame of the stream becomes its payload: tic::write_frame_json, or with --jeedom
+// jeedom::write_frame_json_with_status.
+using FrameRenderer = void (*)(const tic::Frame& frame, std::string& out);
 
 class Publisher {
  public:

@@ -122,9 +122,10 @@ TEST(Cli, HelpListsEveryOption) {
                              "--mqtt-qos",      "--mqtt-retain",    "--mqtt-base",
                              "--mqtt-backlog",  "--refresh",        "--frame-interval",
                              "--power-change",  "--labels",         "--meter-timeout",
-                             "--replay-speed",  "--ha-discovery",   "--ha-prefix",
-                             "--no-checksum",   "--log-level",      "--config",
-                             "--print-config",  "--help",           "--version"}) {
+                             "--replay-speed",  "--jeedom",         "--jeedom-tasmota",
+                             "--ha-discovery",  "--ha-prefix",      "--no-checksum",
+                             "--log-level",     "--config",         "--print-config",
+                             "--help",          "--version"}) {
     EXPECT_NE(result.out.find(option), std::string::npos) << option;
   }
 }
@@ -706,6 +707,36 @@ TEST(Cli, MobilePeakTimesArePublishedInUtc) {
                    .out);
   EXPECT_EQ(labels.value.at("teleinfo/041776199277/DPM1"), "2020-02-14T05:00:00Z");
   EXPECT_EQ(labels.value.at("teleinfo/041776199277/FPM1"), "2020-02-15T05:00:00Z");
+}
+
+// The Jeedom teleinfo plugin: --jeedom adds its STGE/RELAIS entries to the frame stream,
+// --jeedom-tasmota also publishes the Tasmota shape on <base>/<id>/tic; no topic holds "wifiTIC".
+TEST(Cli, JeedomLayouts) {
+  const std::string source = "file:" + kFrames + "hallard_tinfo_replay_stand_base_long.txt";
+  const std::vector<Publication> plain = stream(bridge({"--dry-run", "--source", source}).out);
+  ASSERT_EQ(plain.size(), 100u);
+  EXPECT_EQ(plain[0].payload.find("STGE01"), std::string::npos);
+
+  const test::ProcessResult result =
+      bridge({"--dry-run", "--source", source, "--jeedom", "--jeedom-tasmota"});
+  std::vector<Publication> frames, tasmota;
+  for (Publication& publication : stream(result.out)) {
+    (publication.topic.ends_with("/tic") ? tasmota : frames).push_back(std::move(publication));
+  }
+  ASSERT_EQ(frames.size(), 100u);
+  ASSERT_EQ(tasmota.size(), 100u);
+  EXPECT_EQ(frames[0].topic, "teleinfo/061961361253");
+  EXPECT_NE(frames[0].payload.find(R"("STGE01":{"raw":"Ouvert"},"STGE02":{"raw":"Ferme"})"),
+            std::string::npos)
+      << frames[0].payload;
+  EXPECT_NE(frames[0].payload.find(R"("RELAIS08":{"raw":"Ouvert"},"TIME":)"), std::string::npos);
+  EXPECT_EQ(tasmota[0].topic, "teleinfo/061961361253/tic");
+  EXPECT_TRUE(tasmota[0].payload.starts_with(R"({"TIC":{"ADSC":"061961361253","VTIC":"02",)"))
+      << tasmota[0].payload;
+  EXPECT_FALSE(tasmota[0].retain);
+
+  expect_one_error_line(bridge({"--source", source, "--mqtt-base", "home/wifiTIC"}), 2,
+                        "--mqtt-base home/wifiTIC");
 }
 
 }  // namespace
