@@ -105,6 +105,7 @@ void Meter::on_frame(const tic::Frame& frame) {
     }
     address_ = meter;
     if (discovery_) discovery_->reset();
+    guard_ = EnergyGuard{};  // another meter: its indexes start from its own values
     published_.clear();
     last_refresh_.reset();
     last_frame_published_.reset();
