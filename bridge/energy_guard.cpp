@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "bridge/simulator.h"
 #include "common/log.h"
 
 namespace bridge {
@@ -32,15 +31,6 @@ std::optional<double> EnergyGuard::subscribed_power(const tic::Frame& frame) {
   return std::nullopt;
 }
 
-EnergyGuard::Index& EnergyGuard::index(std::string_view label) {
-  const auto found = std::find_if(indexes_.begin(), indexes_.end(),
-                                  [&](const Index& index) { return index.label == label; });
-  if (found != indexes_.end()) return *found;
-  Index& added = indexes_.emplace_back();
-  added.label = label;
-  return added;
-}
-
 void EnergyGuard::check(const tic::Frame& frame, std::vector<std::string_view>& held_back) {
   held_back.clear();
   if (const auto power = subscribed_power(frame)) power_va_ = power;
@@ -48,7 +38,7 @@ void EnergyGuard::check(const tic::Frame& frame, std::vector<std::string_view>& 
   // The time since the previous frame: by the clock, but never less than the frame took on the
   // line, so that a capture replayed at full speed is judged at the meter's pace.
   const double line_seconds =
-      static_cast<double>(frame.text_size()) / Simulator::bytes_per_second(frame.mode());
+      static_cast<double>(frame.text_size()) / tic::bytes_per_second(frame.mode());
   double seconds = line_seconds;
   if (last_time_) {
     seconds = std::max(seconds, std::chrono::duration<double>(frame.time() - *last_time_).count());
@@ -59,13 +49,15 @@ void EnergyGuard::check(const tic::Frame& frame, std::vector<std::string_view>& 
   for (const tic::Field field : frame) {
     if (field.info == nullptr || !field.info->is_index() || !field.number) continue;
     const std::uint64_t value = *field.number;
-    const bool seen = std::any_of(indexes_.begin(), indexes_.end(),
-                                  [&](const Index& index) { return index.label == field.label; });
-    Index& entry = index(field.label);
-    if (!seen) {
-      entry.value = value;
+    const auto found = std::find_if(indexes_.begin(), indexes_.end(),
+                                    [&](const Index& index) { return index.label == field.label; });
+    if (found == indexes_.end()) {  // the first value of an index is taken as it is
+      Index& added = indexes_.emplace_back();
+      added.label = field.label;
+      added.value = value;
       continue;
     }
+    Index& entry = *found;
     entry.elapsed_hours += hours;
     const bool power_bound = bounded_by_power(*field.info) && power_va_.has_value();
     const auto allowed = [&](std::uint64_t from, double elapsed) {

@@ -44,7 +44,6 @@ class EnergyGuard {
   // The subscribed power in VA: PREF (kVA) in standard mode, ISOUSC (A) × 200 VA per phase in
   // historic mode; nullopt when the frame says neither.
   static std::optional<double> subscribed_power(const tic::Frame& frame);
-  Index& index(std::string_view label);
 
   std::vector<Index> indexes_;
   std::optional<tic::Time> last_time_;

@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "bridge/simulator.h"
-
 namespace bridge {
 namespace {
 
@@ -102,12 +100,12 @@ double FileSource::bytes_per_second() {
     const std::size_t start = pending.find('\n');
     const std::size_t stop = pending.find('\r', start == std::string_view::npos ? 0 : start);
     if (start == std::string_view::npos || stop == std::string_view::npos) {
-      return Simulator::bytes_per_second(tic::Mode::Standard) * speed_;
+      return tic::bytes_per_second(tic::Mode::Standard) * speed_;
     }
     const std::string_view group = pending.substr(start, stop - start);
     mode_ = group.find('\t') != std::string_view::npos ? tic::Mode::Standard : tic::Mode::Historic;
   }
-  return Simulator::bytes_per_second(*mode_) * speed_;
+  return tic::bytes_per_second(*mode_) * speed_;
 }
 
 void FileSource::on_timer(Clock::time_point now) {

@@ -184,16 +184,7 @@ void Meter::publish_values(const tic::Frame& frame) {
       number = std::to_string(*field.number);
       value = number;
     }
-    // Labels hold only '+' of MQTT's forbidden characters: NJOURF+1 → NJOURF_plus_1.
-    topic_.clear();
-    for (const char c : field.label) {
-      if (c == '+') {
-        topic_ += "_plus_";
-      } else {
-        topic_ += c;
-      }
-    }
-    publish_value(topic_, value, refresh);
+    publish_value(label_subtopic(field.label), value, refresh);
     for_each_decoded_value(field, [&](std::string_view subtopic, std::string_view decoded) {
       publish_value(subtopic, decoded, refresh);
     });

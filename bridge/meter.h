@@ -105,7 +105,6 @@ class Meter : public ByteSink {
   std::string last_status_;
   std::optional<std::uint64_t> last_power_;
 
-  std::string topic_;    // scratch
   std::string tasmota_;  // scratch for --jeedom-tasmota
   tic::Frame filtered_;  // scratch for --labels and the guard
 

@@ -30,15 +30,22 @@ void MeterDiscovery::on_frame(std::string_view meter, const tic::Frame& frame,
   ++frames_;
   bool changed = seen_.empty();
   const std::vector<std::string>& wanted = settings_.labels;
+  // A meter sends its labels in the same order every frame: each is looked for first where the
+  // one before it was found.
+  std::size_t next = 0;
   for (const tic::Field field : frame) {
     if (field.label == "VTIC") tic_version_ = field.text;
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), field.label) == wanted.end()) {
       continue;
     }
-    const auto found = std::find_if(seen_.begin(), seen_.end(),
-                                    [&](const Seen& seen) { return seen.label == field.label; });
+    auto found = seen_.begin() + static_cast<std::ptrdiff_t>(next);
+    if (next >= seen_.size() || found->label != field.label) {
+      found = std::find_if(seen_.begin(), seen_.end(),
+                           [&](const Seen& seen) { return seen.label == field.label; });
+    }
     if (found != seen_.end()) {
       found->last_frame = frames_;
+      next = static_cast<std::size_t>(found - seen_.begin()) + 1;
     } else {
       seen_.push_back({std::string{field.label}, frames_});
       changed = true;

@@ -29,11 +29,6 @@ struct SerialOptions {
   std::chrono::milliseconds max_retry = std::chrono::seconds{60};
 };
 
-// The line speed of a mode: 1200 Bd historic, 9600 Bd standard.
-constexpr unsigned baud_rate(tic::Mode mode) {
-  return mode == tic::Mode::Historic ? 1200 : 9600;
-}
-
 // The line settings a port is given, from its `current` ones: raw 7E1 at the mode's speed.
 // Nothing is changed or eaten by the line discipline: with ICANON or ISIG on, ETX (0x03, VINTR)
 // and EOT (0x04, VEOF) would be taken as control characters; ICRNL would turn the CR ending each

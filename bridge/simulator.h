@@ -37,11 +37,6 @@ class Simulator {
   // previous frame's is taken as the previous frame's).
   std::string frame(tic::Time now);
 
-  // The line's speed in bytes per second (1200 Bd or 9600 Bd, 7E1: 10 bits a byte).
-  static constexpr unsigned bytes_per_second(tic::Mode mode) {
-    return mode == tic::Mode::Historic ? 120 : 960;
-  }
-
  private:
   // A maximum of the apparent power and when it was reached (SMAXSN, SMAXSN-1).
   struct Peak {

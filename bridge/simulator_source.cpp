@@ -19,7 +19,7 @@ std::string SimulatorSource::state() const {
 
 void SimulatorSource::on_timer(Clock::time_point now) {
   owed_ += std::chrono::duration<double>(now - last_tick_).count() *
-           Simulator::bytes_per_second(simulator_.mode());
+           tic::bytes_per_second(simulator_.mode());
   last_tick_ = now;
   next_tick_ = now + kTick;
   while (owed_ >= 1) {

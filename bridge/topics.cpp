@@ -11,9 +11,8 @@ std::string frame_topic(std::string_view base, std::string_view meter) {
   return topic;
 }
 
-std::string label_topic(std::string_view base, std::string_view meter, std::string_view label) {
-  std::string topic = frame_topic(base, meter);
-  topic += '/';
+std::string label_subtopic(std::string_view label) {
+  std::string topic;
   for (char c : label) {
     if (c == '+') {
       topic += "_plus_";

@@ -9,9 +9,10 @@ namespace bridge {
 // "teleinfo/021728123456": the frame stream of a meter.
 std::string frame_topic(std::string_view base, std::string_view meter);
 
-// "teleinfo/021728123456/NJOURF_plus_1": one label's value. MQTT forbids '+' and '#' in topic
-// names; labels only ever hold '+'.
-std::string label_topic(std::string_view base, std::string_view meter, std::string_view label);
+// "NJOURF_plus_1": a label's topic below its meter's. MQTT forbids '+' and '#' in topic names;
+// labels only ever hold '+'. (discovery::label_subtopic spells it the same way for Home
+// Assistant's state topics; a test holds the two together.)
+std::string label_subtopic(std::string_view label);
 
 // "teleinfo/status": the bridge's own availability (LWT).
 std::string bridge_status_topic(std::string_view base);

@@ -14,6 +14,16 @@ enum class Mode : std::uint8_t { Historic, Standard };
 
 std::string_view to_string(Mode mode);
 
+// The line speed of a mode: 1200 Bd historic, 9600 Bd standard (PROTOCOL.md §1).
+constexpr unsigned baud_rate(Mode mode) {
+  return mode == Mode::Historic ? 1200 : 9600;
+}
+
+// Bytes a second on the line: 7E1 spends 10 bits on a byte (start, 7 data, parity, stop).
+constexpr unsigned bytes_per_second(Mode mode) {
+  return baud_rate(mode) / 10;
+}
+
 // How the data field is written, and so how it is decoded.
 enum class Kind : std::uint8_t {
   Number,      // unsigned decimal, zero padded to the label's length: decoded to an integer

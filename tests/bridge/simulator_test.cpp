@@ -725,14 +725,14 @@ TEST(Simulator, FramesTakeLessThanTheirPeriodOnTheLine) {
     const double average =
         static_cast<double>(totals.bytes) / static_cast<double>(totals.frames_made);
     const double largest_seconds =
-        static_cast<double>(totals.largest) / Simulator::bytes_per_second(line.mode);
+        static_cast<double>(totals.largest) / tic::bytes_per_second(line.mode);
     EXPECT_LT(largest_seconds, chr::duration<double>(line.period).count());
     std::printf("%s frames: %.1f bytes on average, %zu at most, %.3f s at %u bytes/s\n",
                 std::string{tic::to_string(line.mode)}.c_str(), average, totals.largest,
-                largest_seconds, Simulator::bytes_per_second(line.mode));
+                largest_seconds, tic::bytes_per_second(line.mode));
   }
-  EXPECT_EQ(Simulator::bytes_per_second(Mode::Historic), 120u);
-  EXPECT_EQ(Simulator::bytes_per_second(Mode::Standard), 960u);
+  EXPECT_EQ(tic::bytes_per_second(Mode::Historic), 120u);
+  EXPECT_EQ(tic::bytes_per_second(Mode::Standard), 960u);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "support/process.h"
+
 namespace test {
 
 Daemon::Daemon(const std::string& program, const std::vector<std::string>& arguments,
@@ -17,17 +19,7 @@ Daemon::Daemon(const std::string& program, const std::vector<std::string>& argum
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> env_strings;
-  for (const auto& [name, value] : environment)
-    env_strings.push_back(name + "=" + value);
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& argument : arguments)
-    argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& entry : env_strings)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  const Command command{program, arguments, environment};
 
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -40,8 +32,7 @@ Daemon::Daemon(const std::string& program, const std::vector<std::string>& argum
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(program.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    command.exec();
   }
   ::close(out[1]);
   ::close(err[1]);

@@ -17,23 +17,33 @@ void check(bool ok, const char* what) {
 
 }  // namespace
 
+Command::Command(const std::string& program, const std::vector<std::string>& arguments,
+                 const std::map<std::string, std::string>& environment)
+    : program_(program), arguments_(arguments) {
+  for (const auto& [name, value] : environment)
+    environment_.push_back(name + "=" + value);
+  // The pointers go into the strings above, which no longer move.
+  argv_.push_back(program_.data());
+  for (std::string& argument : arguments_)
+    argv_.push_back(argument.data());
+  argv_.push_back(nullptr);
+  for (std::string& entry : environment_)
+    envp_.push_back(entry.data());
+  envp_.push_back(nullptr);
+}
+
+void Command::exec() const {
+  ::execve(program_.c_str(), argv_.data(), envp_.data());
+  ::_exit(127);
+}
+
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& arguments,
                           const std::map<std::string, std::string>& environment,
                           const std::string& input) {
   int in[2], out[2], err[2];
   check(::pipe(in) == 0 && ::pipe(out) == 0 && ::pipe(err) == 0, "pipe");
 
-  std::vector<std::string> env_strings;
-  for (const auto& [name, value] : environment)
-    env_strings.push_back(name + "=" + value);
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& argument : arguments)
-    argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& entry : env_strings)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  const Command command{program, arguments, environment};
 
   const pid_t pid = ::fork();
   check(pid >= 0, "fork");
@@ -43,8 +53,7 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     ::dup2(err[1], STDERR_FILENO);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
       ::close(fd);
-    ::execve(program.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    command.exec();
   }
   ::close(in[0]);
   ::close(out[1]);

@@ -14,6 +14,24 @@ struct ProcessResult {
   std::string err;
 };
 
+// A program, its arguments and exactly `environment`, ready for execve() in a child.
+class Command {
+ public:
+  Command(const std::string& program, const std::vector<std::string>& arguments,
+          const std::map<std::string, std::string>& environment);
+  Command(const Command&) = delete;
+  Command& operator=(const Command&) = delete;
+  // In the forked child: execve(), or _exit(127) if that fails.
+  [[noreturn]] void exec() const;
+
+ private:
+  std::string program_;
+  std::vector<std::string> arguments_;
+  std::vector<std::string> environment_;  // "NAME=value"
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
+
 // Runs `program` with `arguments` and exactly `environment` (nothing inherited), feeding
 // `input` to its standard input. Waits for it to end.
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& arguments,
