@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "archive/archive_options.h"
 #include "bridge/file_source.h"
 #include "bridge/serial_source.h"
 #include "bridge/simulator_source.h"
@@ -22,6 +23,7 @@ sigset_t stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);  // reopen the archive's files (logrotate)
   return set;
 }
 
@@ -52,8 +54,8 @@ void EventLoop::block_stop_signals() {
 }
 
 EventLoop::EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPublisher* broker,
-                     common::SystemdNotifier& notifier)
-    : broker_(broker), notifier_(notifier) {
+                     sink::Archive* archive, common::SystemdNotifier& notifier)
+    : broker_(broker), archive_(archive), notifier_(notifier) {
   const sigset_t set = stop_signals();
   signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   for (std::size_t i = 0; i < options.sources.size(); ++i) {
@@ -61,7 +63,7 @@ EventLoop::EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPub
     tic::DecoderOptions decoder;
     decoder.mode = options.modes[i];
     decoder.unchecked_labels = options.no_checksum;
-    MeterSettings settings{options.mqtt_base, options.policy, options.meter_timeout, {}};
+    MeterSettings settings{options.mqtt_base, options.policy, options.meter_timeout, {}, archive};
     if (options.ha_discovery) {
       // Home Assistant marks an entity unavailable after expire_after without a message: values
       // come at least every --refresh seconds while the meter talks.
@@ -92,6 +94,10 @@ void EventLoop::meters_offline() {
 std::string EventLoop::status_text() const {
   std::string text;
   if (broker_ != nullptr) text = broker_->state();
+  if (archive_ != nullptr && !archive_->empty()) {
+    if (!text.empty()) text += "; ";
+    text += archive::status_line(*archive_);
+  }
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     if (!text.empty()) text += "; ";
     const Meter& meter = meters_[i];
@@ -158,11 +164,16 @@ bool EventLoop::run() {
     }
     now = Clock::now();
     if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
+      signalfd_siginfo info{};
       if (::read(signal_fd_, &info, sizeof info) == sizeof info) {
-        LOG_INFO("%s: stopping", strsignal(static_cast<int>(info.ssi_signo)));
-        notifier_.stopping();
-        return true;
+        if (info.ssi_signo == SIGHUP) {
+          LOG_INFO("Hangup: reopening the archive's files");
+          if (archive_ != nullptr) archive_->reopen();
+        } else {
+          LOG_INFO("%s: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          notifier_.stopping();
+          return true;
+        }
       }
     }
     for (std::size_t i = 0; i < polled.size(); ++i) {

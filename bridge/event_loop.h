@@ -14,15 +14,17 @@
 #include "bridge/options.h"
 #include "bridge/source.h"
 #include "common/systemd_notify.h"
+#include "sink/archive.h"
 
 namespace bridge {
 
 class EventLoop {
  public:
-  // SIGTERM and SIGINT must be blocked in every thread before (block_stop_signals()), so that
-  // they reach the loop only. `broker` is null for a dry run.
+  // SIGTERM, SIGINT and SIGHUP must be blocked in every thread before (block_stop_signals()), so
+  // that they reach the loop only. `broker` is null without a broker; `archive` is null without
+  // sinks in this process. SIGHUP reopens the archive's files.
   EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPublisher* broker,
-            common::SystemdNotifier& notifier);
+            sink::Archive* archive, common::SystemdNotifier& notifier);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -46,6 +48,7 @@ class EventLoop {
   std::deque<Meter> meters_;
   std::vector<std::unique_ptr<Source>> sources_;
   MqttPublisher* broker_;
+  sink::Archive* archive_;
   common::SystemdNotifier& notifier_;
   int signal_fd_ = -1;
 };

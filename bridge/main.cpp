@@ -3,6 +3,7 @@
 #include <memory>
 #include <variant>
 
+#include "archive/archive_options.h"
 #include "bridge/dry_run.h"
 #include "bridge/event_loop.h"
 #include "bridge/mqtt_publisher.h"
@@ -24,6 +25,7 @@ constexpr int kExitUsage = 2;
 constexpr auto kStopGrace = std::chrono::milliseconds{700};
 // End of the captures: wait for the broker as long as it keeps acknowledging.
 constexpr auto kDeliveryPatience = std::chrono::seconds{5};
+constexpr auto kArchivePatience = std::chrono::seconds{60};
 
 int run(const bridge::BridgeOptions& options, const common::Environment& environment) {
   bridge::EventLoop::block_stop_signals();  // before any thread starts
@@ -34,7 +36,9 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
   std::unique_ptr<bridge::Publisher> publisher;
   bridge::MqttPublisher* broker = nullptr;
   static char output_buffer[1 << 16];
-  if (options.dry_run) {
+  if (!options.mqtt_enabled && !options.dry_run) {
+    publisher = std::make_unique<bridge::NullPublisher>();
+  } else if (options.dry_run) {
     // Publications go to standard output in large writes, flushed at the end.
     std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
     publisher = std::make_unique<bridge::DryRunPublisher>(stdout, render);
@@ -55,9 +59,18 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
     broker->start();
   }
 
-  bridge::EventLoop loop{options, *publisher, broker, notifier};
+  // In-process sinks (MySQL, CSV): a single Pi with no broker, or both at once.
+  std::unique_ptr<sink::Archive> archive;
+  if (options.archive.sinks() > 0) archive = archive::make_archive(options.archive);
+
+  bridge::EventLoop loop{options, *publisher, broker, archive.get(), notifier};
   const bool signalled = loop.run();
   loop.meters_offline();
+  if (archive) {
+    // At the end of a capture every frame is written; on a signal what is left goes to the spool.
+    archive->stop(signalled ? kStopGrace : kArchivePatience);
+    archive::log_summary(*archive);
+  }
   if (broker != nullptr) {
     if (!signalled && !broker->wait_delivered(kDeliveryPatience)) {
       LOG_WARNING("MQTT: %zu frames not delivered: the broker stopped acknowledging",

@@ -116,6 +116,10 @@ void Meter::on_frame(const tic::Frame& frame) {
     publish_status(true);
   }
 
+  // The archive keeps whole frames, every label, whatever the stream's thinning and the guard
+  // (which protects Home Assistant's statistics) do.
+  if (settings_.archive != nullptr) settings_.archive->archive(frame);
+
   guard_.check(frame, held_back_);
   if (discovery_) discovery_->on_frame(address_, frame, publisher_);
   publish_values(frame);

@@ -14,6 +14,7 @@
 #include "bridge/options.h"
 #include "bridge/publisher.h"
 #include "bridge/source.h"
+#include "sink/archive.h"
 #include "tic/decoder.h"
 #include "tic/frame.h"
 
@@ -32,6 +33,7 @@ struct MeterSettings {
   PublishPolicy policy;
   std::chrono::seconds timeout{30};  // silence after which the meter's status says offline
   std::optional<DiscoverySettings> discovery;  // Home Assistant discovery, when on
+  sink::Archive* archive = nullptr;            // in-process sinks (MySQL, CSV), when any
 };
 
 class Meter : public ByteSink {

@@ -7,7 +7,9 @@
 #include <variant>
 #include <vector>
 
+#include "archive/archive_options.h"
 #include "bridge/mqtt_client.h"
+#include "bridge/mqtt_options.h"
 #include "bridge/source.h"
 #include "common/log.h"
 #include "common/options.h"
@@ -34,6 +36,7 @@ struct BridgeOptions {
   std::vector<std::optional<tic::Mode>> modes;  // one per source; nullopt: auto
   bool dry_run = false;
   std::string mqtt_base = "teleinfo";
+  bool mqtt_enabled = true;  // false: --mqtt-url none, frames only go to the archive's sinks
   MqttSettings mqtt;
   std::size_t mqtt_backlog = 100'000;
   PublishPolicy policy;
@@ -44,6 +47,7 @@ struct BridgeOptions {
   bool ha_discovery = true;
   std::string ha_prefix = "homeassistant";
   std::vector<std::string> no_checksum;
+  archive::ArchiveOptions archive;  // MySQL, CSV: the sinks run in this process
   common::log::Level log_level = common::log::Level::Info;
 };
 
@@ -56,8 +60,8 @@ struct ExitNow {
 std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* argv,
                                                    const common::Environment& environment);
 
-// "mqtt://[user@]host[:port]" or "mqtts://...", into `settings` (host, port, tls, username).
-// Throws common::OptionError; a password in the URL is refused (it would show in `ps`).
-void parse_mqtt_url(std::string_view url, MqttSettings& settings);
+// The options of teleinfo-bridge that teleinfo-archive does not take (it ignores them in the
+// shared config file and environment).
+std::vector<std::string> teleinfo_bridge_only_options();
 
 }  // namespace bridge

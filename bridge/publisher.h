@@ -23,4 +23,11 @@ class Publisher {
                              bool retain) = 0;
 };
 
+// --mqtt-url none: frames go to the archive's sinks only.
+class NullPublisher : public Publisher {
+ public:
+  void publish(std::string_view, std::string_view, int, bool) override {}
+  void publish_frame(std::string_view, const tic::Frame&, int, bool) override {}
+};
+
 }  // namespace bridge

@@ -11,5 +11,6 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)  # libmosquitto-dev
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)  # libmariadb-dev
 
 find_package(Threads REQUIRED)

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 extern char** environ;
 
@@ -44,7 +45,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
                                const char* const* argv, const Environment& environment,
                                std::string_view default_config,
                                const std::vector<EnvironmentAlias>& aliases,
-                               const std::vector<std::string>& environment_only) {
+                               const std::vector<std::string>& environment_only,
+                               const std::vector<std::string>& other_program) {
+  const auto foreign = [&](const std::string& name) {
+    return std::find(other_program.begin(), other_program.end(), name) != other_program.end();
+  };
   po::variables_map values;
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), values);
@@ -61,6 +66,7 @@ po::variables_map read_options(const po::options_description& options, int argc,
       continue;
     }
     const std::string name = option_name(variable);
+    if (options.find_nothrow(name, false) == nullptr && foreign(name)) continue;
     const po::option_description* known = options.find_nothrow(name, false);
     if (known == nullptr || name == "help" || name == "version") {
       throw OptionError{"unknown environment variable " + variable};
@@ -111,7 +117,13 @@ po::variables_map read_options(const po::options_description& options, int argc,
     std::ifstream file{config};
     if (!file) throw OptionError{"--config: cannot read " + config};
     try {
-      po::store(po::parse_config_file(file, options), values);
+      po::parsed_options parsed = po::parse_config_file(file, options, true);
+      std::erase_if(parsed.options, [&](const po::option& option) {
+        if (!option.unregistered) return false;
+        if (foreign(option.string_key)) return true;
+        throw OptionError{config + ": unrecognised option '" + option.string_key + "'"};
+      });
+      po::store(parsed, values);
     } catch (const po::error& error) {
       throw OptionError{config + ": " + one_line(error.what())};
     }
@@ -123,6 +135,82 @@ po::variables_map read_options(const po::options_description& options, int argc,
     throw OptionError{one_line(error.what())};
   }
   return values;
+}
+
+std::string read_secret(const po::variables_map& values, const Environment& environment,
+                        const SecretSource& source, std::string& origin) {
+  const auto first_line = [](const std::string& path, std::string_view option) {
+    std::ifstream file{path};
+    std::string secret;
+    if (!file || !std::getline(file, secret)) {
+      throw OptionError{"--" + std::string{option} + " " + path + ": cannot read the file"};
+    }
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    return secret;
+  };
+  if (values.count(source.file_option) != 0) {
+    origin = "--" + source.file_option;
+    return first_line(values[source.file_option].as<std::string>(), source.file_option);
+  }
+  for (const std::string& variable : source.variables) {
+    const auto found = environment.find(variable);
+    if (found != environment.end()) {
+      origin = variable;
+      return found->second;
+    }
+  }
+  const auto credentials = environment.find("CREDENTIALS_DIRECTORY");
+  if (credentials != environment.end()) {
+    const std::filesystem::path file =
+        std::filesystem::path{credentials->second} / source.credential;
+    if (std::filesystem::is_regular_file(file)) {
+      origin = "systemd credential " + source.credential;
+      return first_line(file.string(), source.file_option);
+    }
+  }
+  origin.clear();
+  return {};
+}
+
+std::string text_of(const boost::any& value) {
+  if (const auto* text = boost::any_cast<std::string>(&value)) return *text;
+  if (const auto* flag = boost::any_cast<bool>(&value)) return *flag ? "true" : "false";
+  if (const auto* number = boost::any_cast<int>(&value)) return std::to_string(*number);
+  if (const auto* size = boost::any_cast<std::size_t>(&value)) return std::to_string(*size);
+  if (const auto* real = boost::any_cast<double>(&value)) {
+    std::ostringstream out;
+    out << *real;
+    return out.str();
+  }
+  return "?";
+}
+
+std::string print_config(std::string_view program, const po::options_description& options,
+                         const po::variables_map& values,
+                         const std::vector<SecretOrigin>& secrets) {
+  std::ostringstream out;
+  out << "# " << program << " " TELEINFO_VERSION ": the configuration in effect\n";
+  for (const auto& option : options.options()) {
+    const std::string& name = option->long_name();
+    if (name == "help" || name == "version" || name == "print-config") continue;
+    const auto found = values.find(name);
+    if (found == values.end() || found->second.empty()) {
+      out << "# " << name << " =\n";
+      continue;
+    }
+    const boost::any& value = found->second.value();
+    if (const auto* items = boost::any_cast<std::vector<std::string>>(&value)) {
+      for (const std::string& item : *items)
+        out << name << " = " << item << "\n";
+    } else {
+      out << name << " = " << text_of(value) << "\n";
+    }
+  }
+  for (const SecretOrigin& secret : secrets) {
+    out << "# " << secret.what << ": "
+        << (secret.origin.empty() ? "none" : "******** (from " + secret.origin + ")") << "\n";
+  }
+  return out.str();
 }
 
 std::optional<bool> parse_bool(std::string_view text) {

@@ -93,4 +93,19 @@ void for_each_status_text(const tic::Frame& frame,
   }
 }
 
+bool is_status_text_name(std::string_view key) {
+  const auto number = [](std::string_view digits, unsigned last) {
+    if (digits.size() != 2 || digits[0] < '0' || digits[0] > '9' || digits[1] < '0' ||
+        digits[1] > '9') {
+      return false;
+    }
+    const unsigned value =
+        static_cast<unsigned>(digits[0] - '0') * 10 + static_cast<unsigned>(digits[1] - '0');
+    return value >= 1 && value <= last;
+  };
+  if (key.starts_with("STGE")) return number(key.substr(4), static_cast<unsigned>(kEntries.size()));
+  if (key.starts_with("RELAIS")) return number(key.substr(6), 8);
+  return false;
+}
+
 }  // namespace jeedom

@@ -15,4 +15,8 @@ namespace jeedom {
 void for_each_status_text(const tic::Frame& frame,
                           const std::function<void(std::string_view, std::string_view)>& emit);
 
+// Whether `key` is one of the names above (STGE01..STGE20, RELAIS01..RELAIS08): a reader of the
+// frame stream passes over them.
+bool is_status_text_name(std::string_view key);
+
 }  // namespace jeedom

@@ -152,7 +152,8 @@ std::string to_frame_json(const Frame& frame) {
   return out;
 }
 
-std::string read_frame_json(std::string_view json, Frame& frame) {
+std::string read_frame_json(std::string_view json, Frame& frame,
+                            bool (*added)(std::string_view key)) {
   frame.clear();
   if (json.size() > kMaxFrameJsonBytes) return "frame JSON larger than 64 KiB";
 
@@ -171,6 +172,7 @@ std::string read_frame_json(std::string_view json, Frame& frame) {
   for (rapidjson::SizeType i = 0; i < document.MemberCount(); ++i) {
     const std::string_view key = as_view(entries[i].name);
     const rapidjson::Value& value = entries[i].value;
+    if (added != nullptr && added(key)) continue;
     if (key == "TIME") {
       const rapidjson::Value* ms = value.IsObject() ? member(value, "value") : nullptr;
       if (ms == nullptr || !ms->IsInt64() || ms->GetInt64() < 0 ||

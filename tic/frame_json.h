@@ -25,7 +25,10 @@ std::string to_frame_json(const Frame& frame);
 // Rebuilds a frame from its JSON. Values are decoded again from "raw" with the same checks as on
 // the wire (the "value" members are not trusted). On failure returns a one-line reason and leaves
 // `frame` unspecified; on success returns an empty string.
-std::string read_frame_json(std::string_view json, Frame& frame);
+// `added`, when given, names members a producer adds beside the labels (the Jeedom layout's
+// STGE01..STGE20): they are passed over.
+std::string read_frame_json(std::string_view json, Frame& frame,
+                            bool (*added)(std::string_view key) = nullptr);
 
 // The largest frame JSON the reader accepts: ten times the largest real frame.
 inline constexpr std::size_t kMaxFrameJsonBytes = 64 * 1024;

@@ -1,0 +1,163 @@
+// teleinfo-archive end to end, against the target (≥ 5,000 standard frames/s into
+// MariaDB): Debian's mosquitto and MariaDB started on loopback in temporary folders, the real
+// teleinfo-archive reading the frame stream, and the real teleinfo-bridge replaying a capture of
+// standard frames at full speed into the broker. Measured: from the bridge's start to the moment
+// the `frame` table holds every frame (counted with SELECT COUNT(*) every 20 ms), the archive's
+// CPU time (all threads, /proc/<pid>/task/*/schedstat) and its peak RSS (VmHWM).
+//
+//   cmake -S . -B build-bench2 -G Ninja -DCMAKE_BUILD_TYPE=Release
+//   cmake --build build-bench2 --target archive_bench teleinfo-bridge teleinfo-archive -j2
+//   build-bench2/bench/archive_bench            # 20,000 frames
+//   build-bench2/bench/archive_bench --quick    # a smoke run: 1,000 frames
+//
+// Exit status 0 whether the target is met or not (it is a benchmark); 1 when the run broke (a
+// frame missing, a program failed), 2 for a bad argument.
+#include <sys/types.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "support/broker.h"
+#include "support/captures.h"
+#include "support/daemon.h"
+#include "support/mariadb.h"
+#include "support/process.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::string kArchive = TELEINFO_ARCHIVE;
+const std::string kBridge = TELEINFO_BRIDGE;
+// 100 frames of a Linky in standard mode (865 bytes a frame), repeated.
+constexpr std::string_view kCapture = "hallard_tinfo_replay_stand_base_long.txt";
+constexpr std::size_t kCaptureFrames = 100;
+constexpr double kTargetFramesPerSecond = 5000;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// CPU time of every thread of `pid` so far, in nanoseconds.
+std::int64_t cpu_ns(pid_t pid) {
+  std::int64_t total = 0;
+  std::error_code error;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator{tasks, error}) {
+    std::istringstream schedstat{read_text((task.path() / "schedstat").string())};
+    std::int64_t runtime = 0;
+    if (schedstat >> runtime) total += runtime;
+  }
+  return total;
+}
+
+// VmHWM of `pid`, in bytes.
+std::uint64_t peak_rss(pid_t pid) {
+  std::istringstream status{read_text("/proc/" + std::to_string(pid) + "/status")};
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t frames = 20'000;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument == "--quick") {
+      frames = 1'000;
+    } else {
+      std::fprintf(stderr, "archive_bench: unknown argument %s\nusage: archive_bench [--quick]\n",
+                   argv[i]);
+      return 2;
+    }
+  }
+  try {
+    test::TemporaryDirectory directory{"teleinfo-archive-bench"};
+    const std::string capture = directory.file("capture.txt");
+    {
+      const std::string once = test::read_capture(kCapture);
+      std::ofstream out{capture, std::ios::binary};
+      for (std::size_t i = 0; i < frames / kCaptureFrames; ++i)
+        out << once;
+    }
+    const std::string config = directory.file("empty.conf");
+    std::ofstream{config};
+
+    test::Broker broker;
+    test::MariaDb database;
+    const std::string password = database.create_database("bench");
+    const std::map<std::string, std::string> environment = {{"TELEINFO_CONFIG", config},
+                                                            {"TELEINFO_MYSQL_PASSWORD", password}};
+
+    test::Daemon archive{
+        kArchive,
+        {"--mqtt-url", broker.url(), "--mqtt-client-id", "archive-bench", "--mysql-url",
+         database.url("bench"), "--spool-dir", directory.file("spool")},
+        environment};
+    if (!archive.wait_for_err("reading ")) throw std::runtime_error{archive.err()};
+
+    std::printf(
+        "teleinfo-archive end to end: %s (file, full speed) -> mosquitto -> %s -> "
+        "MariaDB (loopback)\n%zu standard frames (%s, 100 frames in turn), %u CPUs online\n",
+        kBridge.c_str(), kArchive.c_str(), frames, std::string{kCapture}.c_str(),
+        std::thread::hardware_concurrency());
+    std::fflush(stdout);
+
+    const std::int64_t cpu_before = cpu_ns(archive.pid());
+    const Clock::time_point start = Clock::now();
+    const test::ProcessResult published = test::run_process(
+        kBridge,
+        {"--source", "file:" + capture, "--mqtt-url", broker.url(), "--ha-discovery=false"},
+        environment);
+    const Clock::time_point bridge_done = Clock::now();
+    if (published.exit_status != 0) throw std::runtime_error{"the bridge failed: " + published.err};
+
+    std::size_t rows = 0;
+    const Clock::time_point failsafe = Clock::now() + std::chrono::minutes{5};
+    while (rows < frames) {
+      rows = std::stoul(database.query("SELECT COUNT(*) FROM bench.frame").at(0).at(0).value());
+      if (rows >= frames) break;
+      if (Clock::now() > failsafe) {
+        throw std::runtime_error{std::to_string(rows) + " rows of " + std::to_string(frames) +
+                                 " after 5 minutes: " + archive.err()};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    const Clock::time_point end = Clock::now();
+    const std::int64_t cpu = cpu_ns(archive.pid()) - cpu_before;
+    const std::uint64_t rss = peak_rss(archive.pid());
+    if (archive.stop(SIGTERM) != 0) throw std::runtime_error{"teleinfo-archive: " + archive.err()};
+
+    const double seconds = std::chrono::duration<double>(end - start).count();
+    const double bridge_seconds = std::chrono::duration<double>(bridge_done - start).count();
+    const double rate = static_cast<double>(frames) / seconds;
+    std::printf("bridge published every frame in %.2f s (%.0f frames/s)\n", bridge_seconds,
+                static_cast<double>(frames) / bridge_seconds);
+    std::printf("%-46s %10.0f   target >= %.0f   %s\n", "frames/s into MariaDB, end to end", rate,
+                kTargetFramesPerSecond, rate >= kTargetFramesPerSecond ? "PASS" : "MISS");
+    std::printf("%-46s %10zu\n", "rows in the table", rows);
+    std::printf("%-46s %10.1f\n", "teleinfo-archive CPU per frame (µs)",
+                static_cast<double>(cpu) / 1000.0 / static_cast<double>(frames));
+    std::printf("%-46s %10.2f\n", "teleinfo-archive peak RSS (MB)", static_cast<double>(rss) / 1e6);
+    return rows == frames ? 0 : 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "archive_bench: broken: %s\n", error.what());
+    return 1;
+  }
+}
