@@ -41,9 +41,9 @@ void add_archive_options(po::options_description& options) {
       ("archive-interval", po::value<double>()->default_value(0)->value_name("SECONDS"),
        "archive one frame per meter this often, plus every frame where the tariff period or STGE "
        "changes (0: every frame)")
-      ("spool-dir", po::value<std::string>()->default_value("/var/lib/teleinfo/spool")
-           ->value_name("DIR"),
-       "where frames wait while a database is away")
+      ("spool-dir", po::value<std::string>()->value_name("DIR"),
+       "where frames wait while a database is away (default /var/lib/teleinfo/spool/bridge, "
+       "or /var/lib/teleinfo/spool/CLIENT-ID for teleinfo-archive)")
       ("spool-size", po::value<std::size_t>()->default_value(100)->value_name("MB"),
        "the spool's limit per database, in MiB: the oldest frames are dropped beyond (counted)");
   // clang-format on
@@ -55,7 +55,8 @@ common::SecretSource mysql_password_source() {
 }
 
 ArchiveOptions read_archive_options(const po::variables_map& values,
-                                    const common::Environment& environment) {
+                                    const common::Environment& environment,
+                                    std::string default_spool) {
   ArchiveOptions result;
   if (values.count("mysql-url") != 0) {
     sql::MysqlSettings& mysql = result.mysql.emplace();
@@ -92,8 +93,11 @@ ArchiveOptions read_archive_options(const po::variables_map& values,
     bad("archive-interval", common::text_of(interval), "expected 0 to 86400 seconds");
   }
   result.interval = std::chrono::milliseconds{std::llround(interval * 1000)};
-  result.spool_dir = values["spool-dir"].as<std::string>();
-  if (result.spool_dir.empty()) bad("spool-dir", "''", "expected a directory");
+  result.spool_dir = std::move(default_spool);
+  if (values.count("spool-dir") != 0) {
+    result.spool_dir = values["spool-dir"].as<std::string>();
+    if (result.spool_dir.empty()) bad("spool-dir", "''", "expected a directory");
+  }
   const std::size_t megabytes = values["spool-size"].as<std::size_t>();
   if (megabytes < 1 || megabytes > 1'000'000) {
     bad("spool-size", std::to_string(megabytes), "expected 1 to 1000000 MiB");

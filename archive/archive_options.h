@@ -22,7 +22,7 @@ struct ArchiveOptions {
   std::string mysql_password_origin;        // where its password came from; empty: none
   std::string csv_file;                     // --csv-file; empty: none
   std::chrono::milliseconds interval{0};    // --archive-interval; 0: every frame
-  std::string spool_dir = "/var/lib/teleinfo/spool";
+  std::string spool_dir;                    // --spool-dir; the program's default when not given
   std::uint64_t spool_bytes = 100ull << 20;
 
   std::size_t sinks() const { return (mysql ? 1u : 0u) + (csv_file.empty() ? 0u : 1u); }
@@ -35,9 +35,15 @@ void add_archive_options(boost::program_options::options_description& options);
 // Where the database password comes from (never a flag).
 common::SecretSource mysql_password_source();
 
-// Reads what add_archive_options declared. Throws common::OptionError.
+// Where spools go by default: one folder per program and MQTT session, so that a bridge and
+// archivers on one host never share one (a spool belongs to one process at a time).
+inline constexpr std::string_view kSpoolRoot = "/var/lib/teleinfo/spool/";
+
+// Reads what add_archive_options declared; `default_spool` is the program's spool folder when
+// --spool-dir is not given. Throws common::OptionError.
 ArchiveOptions read_archive_options(const boost::program_options::variables_map& values,
-                                    const common::Environment& environment);
+                                    const common::Environment& environment,
+                                    std::string default_spool);
 
 // The options of teleinfo-archive that teleinfo-bridge does not take (it ignores them in the
 // shared config file and environment).

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <sstream>
 
 namespace archive {
@@ -89,7 +90,12 @@ std::variant<ProgramOptions, bridge::ExitNow> parse_program_options(
     }
   }
 
-  result.archive = read_archive_options(values, environment);
+  // One spool per session: archivers sharing a stream on one host each keep their own.
+  std::string spool = mqtt.client_id;
+  for (char& c : spool) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  result.archive = read_archive_options(values, environment, std::string{kSpoolRoot} + spool);
   if (result.archive.sinks() == 0) {
     throw common::OptionError{"nothing to archive to: add --mysql-url or --csv-file"};
   }

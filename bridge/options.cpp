@@ -223,7 +223,8 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
   if (!parsed_level) bad("log-level", level, "expected debug, info, warning or error");
   result.log_level = *parsed_level;
 
-  result.archive = archive::read_archive_options(values, environment);
+  result.archive = archive::read_archive_options(values, environment,
+                                                 std::string{archive::kSpoolRoot} + "bridge");
   if (!result.mqtt_enabled && !result.dry_run && result.archive.sinks() == 0) {
     throw common::OptionError{
         "--mqtt-url none: nothing to do; add --mysql-url or --csv-file, or name a broker"};

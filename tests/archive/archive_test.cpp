@@ -59,13 +59,12 @@ std::size_t line_count(const std::string& path) {
 
 class Archiving : public testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new test::MariaDb{}; }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
+  // Made by the first test that needs it rather than in SetUpTestSuite: a server that does not
+  // start is then a failed test, where googletest would report the suite's tests as skipped.
+  static void TearDownTestSuite() { server_.reset(); }
 
   void SetUp() override {
+    if (!server_) server_ = std::make_unique<test::MariaDb>();
     if (!server_->running()) server_->start();
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
     database_ = std::string{"t_"} + info->name();
@@ -148,14 +147,14 @@ class Archiving : public testing::Test {
     return daemon;
   }
 
-  static test::MariaDb* server_;
+  static std::unique_ptr<test::MariaDb> server_;
   std::string database_;
   std::string password_;
   test::TemporaryDirectory spool_{"teleinfo-archive-spool"};
   test::TemporaryDirectory captures_{"teleinfo-archive-captures"};
 };
 
-test::MariaDb* Archiving::server_ = nullptr;
+std::unique_ptr<test::MariaDb> Archiving::server_;
 
 TEST_F(Archiving, BridgeWritesTypedRowsAndTheOlderView) {
   // A single Pi, no broker: two meters straight into the database.

@@ -67,10 +67,12 @@ tic::Field field(std::string_view label, std::string_view data,
 
 class MysqlWriterTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<test::MariaDb>(); }
+  // Made by the first test that needs it rather than in SetUpTestSuite: a server that does not
+  // start is then a failed test, where googletest would report the suite's tests as skipped.
   static void TearDownTestSuite() { server_.reset(); }
 
   void SetUp() override {
+    if (!server_) server_ = std::make_unique<test::MariaDb>();
     database_ = "frames_" + std::to_string(++databases_);
     password_ = server_->create_database(database_);
     sql::parse_mysql_url(server_->url(database_), settings_);

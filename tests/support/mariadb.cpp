@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +113,14 @@ MariaDb::~MariaDb() {
   end(SIGTERM);
 }
 
+// The server's temporary files in a folder of its own: servers made at the same time in /tmp
+// trip over each other's (mariadb-install-db then fails with "Unknown table").
+std::string MariaDb::tmpdir_option() const {
+  const std::string folder = directory_.file("tmp");
+  ::mkdir(folder.c_str(), 0700);
+  return "--tmpdir=" + folder;
+}
+
 void MariaDb::install() {
   std::vector<std::string> arguments = {"--no-defaults", "--datadir=" + data_,
                                         "--auth-root-authentication-method=normal",
@@ -120,6 +129,7 @@ void MariaDb::install() {
   if (::geteuid() == 0) arguments.push_back("--user=root");
   // Options it does not know go to the server it runs to make the tables.
   arguments.insert(arguments.end(), kServerOptions.begin(), kServerOptions.end());
+  arguments.push_back(tmpdir_option());
   const ProcessResult result =
       run_process(kInstallDb, arguments, {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}});
   if (result.exit_status != 0) {
@@ -152,6 +162,7 @@ bool MariaDb::launch() {
       "--log-error=" + log_file_,
   };
   arguments.insert(arguments.end(), kServerOptions.begin(), kServerOptions.end());
+  arguments.push_back(tmpdir_option());
   if (::geteuid() == 0) arguments.push_back("--user=root");
   arguments.insert(arguments.end(), server_options_.begin(), server_options_.end());
   std::vector<char*> argv;

@@ -2,8 +2,9 @@
 // fresh data directory (mariadb-install-db) in a temporary directory. root logs in through the
 // Unix socket with no password; tests log in over TCP as `teleinfo`, with a password.
 //
-// Making the data directory takes seconds: a test suite may share one server (a static made in
-// SetUpTestSuite) and give each test a database of its own.
+// Making the data directory takes seconds: a test suite may share one server (a static made when
+// its first test needs it; not in SetUpTestSuite, whose failures googletest reports as skipped
+// tests) and give each test a database of its own.
 #pragma once
 
 #include <sys/types.h>
@@ -57,6 +58,7 @@ class MariaDb {
 
  private:
   void install();
+  std::string tmpdir_option() const;
   bool launch();  // false when mariadbd ended, or did not take connections in time
   void end(int signal);
   bool reap(bool wait);  // true when the process has ended (and is reaped)
