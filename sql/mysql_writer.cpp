@@ -210,9 +210,10 @@ std::string MysqlWriter::Connection::one_line(std::string_view message) const {
       line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   // No server message holds the password; should one ever, it does not go further.
   if (!settings_.password.empty()) {
+    constexpr std::string_view kMask = "***";
     for (std::size_t at = line.find(settings_.password); at != std::string::npos;
-         at = line.find(settings_.password, at)) {
-      line.replace(at, settings_.password.size(), "***");
+         at = line.find(settings_.password, at + kMask.size())) {
+      line.replace(at, settings_.password.size(), kMask);
     }
   }
   return line;

@@ -254,6 +254,15 @@ TEST_F(Archiving, ArchiveStoresTheStreamVerbatim) {
   ASSERT_EQ(messages.size(), kStandardFrames);
   EXPECT_EQ(messages[5][0], message);
   EXPECT_EQ(messages[4][0], "PAS DE          MESSAGE");
+  // Typed values, rebuilt from the frame JSON: the same as the bridge's own sink writes.
+  const test::Decoded standard = test::decode(test::read_capture(kStandardCapture));
+  const std::string first = " ORDER BY `TIME` LIMIT 1";
+  EXPECT_EQ(value("SELECT EAST FROM " + table + first),
+            std::to_string(*test::number_of(standard.frames.at(0), "EAST")));
+  EXPECT_EQ(value("SELECT URMS1 FROM " + table + first),
+            std::to_string(*test::number_of(standard.frames.at(0), "URMS1")));
+  EXPECT_EQ(value("SELECT `DATE` FROM " + table + first), "2021-04-23 03:40:22");
+  EXPECT_EQ(value("SELECT LTARF FROM " + table + first), "BASE");
 
   // A historic meter next: its labels become new columns.
   ASSERT_EQ(replay(kHistoricCapture, broker.url()).exit_status, 0);
