@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "influx/influx_writer.h"
 #include "sink/csv_writer.h"
 #include "sink/threaded_sink.h"
 #include "sql/mysql_writer.h"
@@ -36,6 +37,10 @@ void add_archive_options(po::options_description& options) {
       ("mysql-key", po::value<std::string>()->value_name("FILE"), "TLS: client private key")
       ("mysql-insecure", po::bool_switch(),
        "TLS: accept any database server certificate (tests and closed networks only)")
+      ("influx-batch-size", po::value<std::size_t>()->default_value(1000)->value_name("FRAMES"),
+       "InfluxDB: frames per write request at most")
+      ("influx-flush-interval", po::value<double>()->default_value(1)->value_name("SECONDS"),
+       "InfluxDB: a request waits this long for more frames (0: at once)")
       ("csv-file", po::value<std::string>()->value_name("PATH"),
        "archive frames in a CSV file, reopened on SIGHUP (logrotate)")
       ("archive-interval", po::value<double>()->default_value(0)->value_name("SECONDS"),
@@ -47,6 +52,7 @@ void add_archive_options(po::options_description& options) {
       ("spool-size", po::value<std::size_t>()->default_value(100)->value_name("MB"),
        "the spool's limit per database, in MiB: the oldest frames are dropped beyond (counted)");
   // clang-format on
+  influx::add_influx_options(options);
 }
 
 common::SecretSource mysql_password_source() {
@@ -84,6 +90,17 @@ ArchiveOptions read_archive_options(const po::variables_map& values,
       }
     }
   }
+  result.influx = influx::read_influx_options(values, environment, result.influx_secrets);
+  const double flush = values["influx-flush-interval"].as<double>();
+  if (!(flush >= 0 && flush <= 3600)) {
+    bad("influx-flush-interval", common::text_of(flush), "expected 0 to 3600 seconds");
+  }
+  result.influx_flush = std::chrono::milliseconds{std::llround(flush * 1000)};
+  result.influx_batch = values["influx-batch-size"].as<std::size_t>();
+  if (result.influx_batch < 1 || result.influx_batch > 100'000) {
+    bad("influx-batch-size", std::to_string(result.influx_batch), "expected 1 to 100000 frames");
+  }
+
   if (values.count("csv-file") != 0) {
     result.csv_file = values["csv-file"].as<std::string>();
     if (result.csv_file.empty()) bad("csv-file", "''", "expected a file path");
@@ -106,6 +123,20 @@ ArchiveOptions read_archive_options(const po::variables_map& values,
   return result;
 }
 
+std::vector<std::string> secret_variables() {
+  std::vector<std::string> variables = {"TELEINFO_MYSQL_PASSWORD"};
+  for (std::string& variable : influx::secret_variables())
+    variables.push_back(std::move(variable));
+  return variables;
+}
+
+std::vector<common::SecretOrigin> secret_origins(const ArchiveOptions& options) {
+  std::vector<common::SecretOrigin> secrets = {
+      {"database password", options.mysql_password_origin}};
+  secrets.insert(secrets.end(), options.influx_secrets.begin(), options.influx_secrets.end());
+  return secrets;
+}
+
 std::vector<std::string> teleinfo_archive_only_options() {
   return {"mqtt-share"};
 }
@@ -117,6 +148,14 @@ std::unique_ptr<sink::Archive> make_archive(const ArchiveOptions& options) {
     settings.spool = sink::SpoolSettings{options.spool_dir, options.spool_bytes};
     archive->add(std::make_unique<sink::ThreadedSink>(
         std::make_unique<sql::MysqlWriter>(*options.mysql), settings));
+  }
+  if (options.influx) {
+    sink::ThreadedSinkSettings settings;
+    settings.spool = sink::SpoolSettings{options.spool_dir, options.spool_bytes};
+    settings.batch_size = options.influx_batch;
+    settings.linger = options.influx_flush;
+    archive->add(std::make_unique<sink::ThreadedSink>(
+        std::make_unique<influx::InfluxWriter>(*options.influx), settings));
   }
   if (!options.csv_file.empty()) {
     archive->add(std::make_unique<sink::ThreadedSink>(

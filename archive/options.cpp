@@ -48,15 +48,30 @@ bool valid_group(std::string_view group) {
   return !group.empty() && group.find_first_of("/+#") == std::string_view::npos;
 }
 
+// The environment variables that hold secrets, and where each secret came from (--print-config).
+std::vector<std::string> program_secret_variables() {
+  std::vector<std::string> variables = archive::secret_variables();
+  variables.push_back("TELEINFO_MQTT_PASSWORD");
+  return variables;
+}
+
+std::vector<common::SecretOrigin> program_secrets(const std::string& broker_origin,
+                                                  const ArchiveOptions& archiving) {
+  std::vector<common::SecretOrigin> origins = {{"broker password", broker_origin}};
+  for (common::SecretOrigin& origin : archive::secret_origins(archiving))
+    origins.push_back(std::move(origin));
+  return origins;
+}
+
 }  // namespace
 
 std::variant<ProgramOptions, bridge::ExitNow> parse_program_options(
     int argc, const char* const* argv, const common::Environment& environment) {
   const po::options_description options = describe();
-  const po::variables_map values = common::read_options(
-      options, argc, argv, environment, common::kDefaultConfigFile,
-      bridge::teleinfo2mqtt_mqtt_variables(), {"TELEINFO_MQTT_PASSWORD", "TELEINFO_MYSQL_PASSWORD"},
-      bridge::teleinfo_bridge_only_options());
+  const po::variables_map values =
+      common::read_options(options, argc, argv, environment, common::kDefaultConfigFile,
+                           bridge::teleinfo2mqtt_mqtt_variables(), program_secret_variables(),
+                           bridge::teleinfo_bridge_only_options());
 
   if (values.count("help") != 0) {
     std::ostringstream text;
@@ -110,8 +125,7 @@ std::variant<ProgramOptions, bridge::ExitNow> parse_program_options(
   if (values["print-config"].as<bool>()) {
     return bridge::ExitNow{
         common::print_config("teleinfo-archive", options, values,
-                             {{"broker password", result.mqtt.password_origin},
-                              {"database password", result.archive.mysql_password_origin}})};
+                             program_secrets(result.mqtt.password_origin, result.archive))};
   }
   return result;
 }

@@ -131,6 +131,21 @@ std::vector<std::string> list_option(const po::variables_map& values, const char
   return items;
 }
 
+// The environment variables that hold secrets, and where each secret came from (--print-config).
+std::vector<std::string> program_secret_variables() {
+  std::vector<std::string> variables = archive::secret_variables();
+  variables.push_back("TELEINFO_MQTT_PASSWORD");
+  return variables;
+}
+
+std::vector<common::SecretOrigin> program_secrets(const std::string& broker_origin,
+                                                  const archive::ArchiveOptions& archiving) {
+  std::vector<common::SecretOrigin> origins = {{"broker password", broker_origin}};
+  for (common::SecretOrigin& origin : archive::secret_origins(archiving))
+    origins.push_back(std::move(origin));
+  return origins;
+}
+
 }  // namespace
 
 std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* argv,
@@ -138,8 +153,7 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
   const po::options_description options = describe();
   const po::variables_map values = common::read_options(
       options, argc, argv, environment, common::kDefaultConfigFile, teleinfo2mqtt_variables(),
-      {"TELEINFO_MQTT_PASSWORD", "TELEINFO_MYSQL_PASSWORD"},
-      archive::teleinfo_archive_only_options());
+      program_secret_variables(), archive::teleinfo_archive_only_options());
 
   if (values.count("help") != 0) {
     std::ostringstream text;
@@ -231,10 +245,8 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
   }
 
   if (values["print-config"].as<bool>()) {
-    return ExitNow{
-        common::print_config("teleinfo-bridge", options, values,
-                             {{"broker password", broker.password_origin},
-                              {"database password", result.archive.mysql_password_origin}})};
+    return ExitNow{common::print_config("teleinfo-bridge", options, values,
+                                        program_secrets(broker.password_origin, result.archive))};
   }
   return result;
 }

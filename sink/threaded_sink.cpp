@@ -57,6 +57,7 @@ void ThreadedSink::accept(const tic::Frame& frame) {
       ++dropped_;
       return;
     }
+    if (memory_.empty()) memory_since_ = SteadyClock::now();
     memory_.push_back(frame);
     if (memory_.size() > kHardLimitFactor * settings_.memory_bound) {
       memory_.pop_front();
@@ -130,7 +131,16 @@ void ThreadedSink::run() {
           wake_.wait(lock);
           continue;
         }
-        if (up_) break;
+        if (up_) {
+          // Batching by time: a batch not yet full waits until its first frame is `linger` old.
+          const SteadyClock::time_point full_by = memory_since_ + settings_.linger;
+          if (settings_.linger.count() > 0 && spool_frames_ == 0 &&
+              memory_.size() < settings_.batch_size && SteadyClock::now() < full_by) {
+            wake_.wait_until(lock, full_by);
+            continue;
+          }
+          break;
+        }
         // Down: wake for the next try, and to move what accept() queued to the spool.
         const SteadyClock::time_point now = SteadyClock::now();
         if (now >= retry_at_) break;

@@ -41,6 +41,9 @@ struct SpoolSettings {
 struct ThreadedSinkSettings {
   std::optional<SpoolSettings> spool;  // none: frames wait in memory only (the CSV file)
   std::size_t batch_size = 256;
+  // Batching by time: while the destination is up, a batch smaller than batch_size waits until
+  // its first frame is this old (fewer, larger requests: InfluxDB). Zero writes at once.
+  std::chrono::milliseconds linger{0};
   // Frames in memory above which the thread moves them all to the spool. Without a spool,
   // accept() drops the oldest beyond ten times this (with a spool too, should the thread be stuck
   // in a write that long: memory stays bounded).
@@ -102,7 +105,8 @@ class ThreadedSink final : public Sink {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<tic::Frame> memory_;
-  std::size_t in_flight_ = 0;  // taken from memory by the thread, being written
+  SteadyClock::time_point memory_since_{};  // when the oldest frame in memory_ came
+  std::size_t in_flight_ = 0;               // taken from memory by the thread, being written
   std::optional<tic::Time> in_flight_oldest_;
   std::uint64_t spool_frames_ = 0;
   std::optional<tic::Time> spool_oldest_;

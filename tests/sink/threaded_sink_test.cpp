@@ -190,6 +190,26 @@ std::vector<std::string> lines_of(const fs::path& path) {
   return lines;
 }
 
+TEST(ThreadedSink, BatchesByCountAndByTime) {
+  // A batch waits for batch_size frames or for its first frame to be `linger` old; stop() writes
+  // what waits at once.
+  auto destination = std::make_shared<Destination>();
+  sink::ThreadedSinkSettings settings = quick();
+  settings.batch_size = 5;
+  settings.linger = 1h;
+  sink::ThreadedSink sink{std::make_unique<ScriptedWriter>(destination), settings};
+  const std::vector<tic::Frame> seven = frames(7);
+  for (const tic::Frame& frame : std::span{seven}.first(5))
+    sink.accept(frame);
+  ASSERT_TRUE(eventually([&] { return sink.health().written == 5; }));
+  for (const tic::Frame& frame : std::span{seven}.subspan(5))
+    sink.accept(frame);
+  EXPECT_EQ(sink.health().waiting, 2u);
+  sink.stop(20s);
+  EXPECT_EQ(destination->calls_made(),
+            (std::vector<std::vector<std::int64_t>>{{0, 1, 2, 3, 4}, {5, 6}}));
+}
+
 TEST(ThreadedSink, WritesEveryFrameInOrder) {
   auto destination = std::make_shared<Destination>();
   sink::ThreadedSink sink{std::make_unique<ScriptedWriter>(destination), quick()};

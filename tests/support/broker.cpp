@@ -162,6 +162,9 @@ void Broker::write_configuration() const {
             "per_listener_settings false\n"
          << "allow_anonymous " << (options_.allow_anonymous ? "true" : "false") << "\n";
   if (!options_.users.empty()) config << "password_file " << directory_.file("passwords") << "\n";
+  if (options_.max_queued_messages) {
+    config << "max_queued_messages " << *options_.max_queued_messages << "\n";
+  }
   // As root, mosquitto would become the user "mosquitto", who cannot read our directory.
   if (::geteuid() == 0) config << "user root\n";
   config << "listener " << port_ << " 127.0.0.1\n";

@@ -65,6 +65,9 @@ struct BrokerOptions {
   bool require_certificate = false;            // TLS: clients must show a certificate of the CA
   // Sessions and retained messages saved when the broker stops and read when it starts again.
   bool persistence = false;
+  // Messages mosquitto queues per client beyond those in flight, then drops (counted in its log):
+  // 0 for no limit. Its own default is 1000.
+  std::optional<std::size_t> max_queued_messages{};
 };
 
 // Starts at construction; throws std::runtime_error when mosquitto does not start. mosquitto is
