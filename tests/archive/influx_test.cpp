@@ -149,6 +149,18 @@ TEST_F(InfluxArchiving, ArchiveWritesTheStreamAndLosesNothingWhenTheServerStops)
 
   ASSERT_EQ(replay(kFrames + kStandardCapture).exit_status, 0);
   ASSERT_TRUE(eventually([&] { return points(kStandardMeter, "EAST") == kStandardFrames; }));
+  // Rebuilt from the frame JSON, the points have the bridge's own types and values.
+  const test::Decoded standard = test::decode(test::read_capture(kStandardCapture));
+  const auto first = rows_of(server_.query(
+      "teleinfo", "SELECT EAST, SINSTS, LTARF, SMAXSN_time FROM teleinfo WHERE meter = '" +
+                      kStandardMeter + "' ORDER BY time LIMIT 1"));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0][1], std::to_string(*test::number_of(standard.frames[0], "EAST")));
+  EXPECT_EQ(first[0][2], std::to_string(*test::number_of(standard.frames[0], "SINSTS")));
+  EXPECT_EQ(first[0][3], "BASE");
+  EXPECT_EQ(first[0][4],
+            std::to_string(
+                standard.frames[0].find("SMAXSN")->horodate->utc().time_since_epoch().count()));
 
   // influxd stops; the stream goes on; the frames wait in the spool.
   server_.stop();
