@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/broker.h"
 #include "support/captures.h"
 #include "tic/frame.h"
 
@@ -26,21 +27,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using tic::Mode;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "csv_writer_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A fresh directory, removed with what it holds.
+struct TempDir {
+  test::TemporaryDirectory directory{"teleinfo-sink-test"};
+  fs::path path() const { return directory.path(); }
 };
 
 constexpr std::string_view kHistoric = "hallard_tinfo_replay_histo_hc.txt";

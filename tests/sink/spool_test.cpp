@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "support/broker.h"
 #include "support/captures.h"
 #include "tic/frame.h"
 #include "tic/frame_json.h"
@@ -29,21 +30,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "spool_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A fresh directory, removed with what it holds.
+struct TempDir {
+  test::TemporaryDirectory directory{"teleinfo-sink-test"};
+  fs::path path() const { return directory.path(); }
 };
 
 // `count` copies of the first frame of a historic capture, a second apart: their JSON lines all

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/broker.h"
 #include "support/captures.h"
 #include "tic/frame.h"
 #include "tic/frame_json.h"
@@ -32,21 +33,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "threaded_sink_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A fresh directory, removed with what it holds.
+struct TempDir {
+  test::TemporaryDirectory directory{"teleinfo-sink-test"};
+  fs::path path() const { return directory.path(); }
 };
 
 // Frames of a real capture, numbered by their TIME: frame i is test_time() + i seconds.

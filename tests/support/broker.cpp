@@ -33,7 +33,8 @@ void run_tool(const std::string& program, const std::vector<std::string>& argume
                              "): " + result.err);
 }
 
-// A port nothing listens on now: the kernel's pick for a socket bound to port 0.
+}  // namespace
+
 std::uint16_t free_loopback_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
@@ -47,8 +48,6 @@ std::uint16_t free_loopback_port() {
   if (!ok) throw std::runtime_error("cannot find a free loopback port");
   return ntohs(address.sin_port);
 }
-
-}  // namespace
 
 TemporaryDirectory::TemporaryDirectory(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");

@@ -32,6 +32,10 @@ class TemporaryDirectory {
   std::string path_;
 };
 
+// A port nothing listens on now: the kernel's pick for a socket bound to port 0. Every test
+// server starts on one.
+std::uint16_t free_loopback_port();
+
 struct TlsFiles {
   std::string ca_file{};
   std::string cert_file{};
