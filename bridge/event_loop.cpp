@@ -54,8 +54,9 @@ void EventLoop::block_stop_signals() {
 }
 
 EventLoop::EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPublisher* broker,
-                     sink::Archive* archive, common::SystemdNotifier& notifier)
-    : broker_(broker), archive_(archive), notifier_(notifier) {
+                     sink::Archive* archive, web::LiveState* live,
+                     common::SystemdNotifier& notifier)
+    : broker_(broker), archive_(archive), live_(live), notifier_(notifier) {
   const sigset_t set = stop_signals();
   signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   for (std::size_t i = 0; i < options.sources.size(); ++i) {
@@ -63,7 +64,9 @@ EventLoop::EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPub
     tic::DecoderOptions decoder;
     decoder.mode = options.modes[i];
     decoder.unchecked_labels = options.no_checksum;
-    MeterSettings settings{options.mqtt_base, options.policy, options.meter_timeout, {}, archive};
+    MeterSettings settings{
+        options.mqtt_base, options.policy, options.meter_timeout, {}, archive, live, i};
+    if (live != nullptr) live->add_meter(spec.text);
     if (options.ha_discovery) {
       // Home Assistant marks an entity unavailable after expire_after without a message: values
       // come at least every --refresh seconds while the meter talks.
@@ -109,7 +112,30 @@ std::string EventLoop::status_text() const {
   return text;
 }
 
+void EventLoop::refresh_live(Clock::time_point now) {
+  if (live_ == nullptr) return;
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    const Meter& meter = meters_[i];
+    web::SourceMetrics metrics;
+    metrics.source = meter.name();
+    metrics.meter = meter.address();
+    metrics.open = sources_[i]->fd() >= 0;
+    metrics.online = meter.online();
+    if (const std::optional<tic::Time> last = meter.last_frame_time()) {
+      metrics.last_frame_seconds = std::chrono::duration<double>(last->time_since_epoch()).count();
+    }
+    metrics.decoder = meter.decoder_stats();
+    metrics.frames_published = meter.counters().published;
+    metrics.frames_thinned = meter.counters().thinned;
+    metrics.frames_without_address = meter.counters().without_address;
+    metrics.energy_values_held = meter.guard().held_back();
+    live_->update(i, metrics, sources_[i]->state());
+  }
+  live_->heartbeat(now);
+}
+
 bool EventLoop::run() {
+  refresh_live(Clock::now());
   notifier_.ready();
   std::string status = status_text();
   notifier_.status(status);
@@ -127,6 +153,7 @@ bool EventLoop::run() {
       next_watchdog = now + *watchdog;
     }
     if (now >= next_status_check) {
+      refresh_live(now);
       if (std::string text = notifier_.enabled() ? status_text() : std::string{}; text != status) {
         status = std::move(text);
         notifier_.status(status);
@@ -135,6 +162,7 @@ bool EventLoop::run() {
     }
 
     if (std::all_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->ended(); })) {
+      refresh_live(now);
       return false;
     }
 
@@ -171,6 +199,7 @@ bool EventLoop::run() {
           if (archive_ != nullptr) archive_->reopen();
         } else {
           LOG_INFO("%s: stopping", strsignal(static_cast<int>(info.ssi_signo)));
+          refresh_live(now);
           notifier_.stopping();
           return true;
         }

@@ -15,6 +15,7 @@
 #include "bridge/source.h"
 #include "common/systemd_notify.h"
 #include "sink/archive.h"
+#include "web/live_state.h"
 
 namespace bridge {
 
@@ -22,9 +23,10 @@ class EventLoop {
  public:
   // SIGTERM, SIGINT and SIGHUP must be blocked in every thread before (block_stop_signals()), so
   // that they reach the loop only. `broker` is null without a broker; `archive` is null without
-  // sinks in this process. SIGHUP reopens the archive's files.
+  // sinks in this process; `live` is null without the web page. SIGHUP reopens the archive's
+  // files.
   EventLoop(const BridgeOptions& options, Publisher& publisher, MqttPublisher* broker,
-            sink::Archive* archive, common::SystemdNotifier& notifier);
+            sink::Archive* archive, web::LiveState* live, common::SystemdNotifier& notifier);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -44,11 +46,14 @@ class EventLoop {
 
  private:
   std::string status_text() const;
+  // Gives the web page's state the sources' and meters' latest counters.
+  void refresh_live(Clock::time_point now);
 
   std::deque<Meter> meters_;
   std::vector<std::unique_ptr<Source>> sources_;
   MqttPublisher* broker_;
   sink::Archive* archive_;
+  web::LiveState* live_;
   common::SystemdNotifier& notifier_;
   int signal_fd_ = -1;
 };

@@ -63,8 +63,50 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
   std::unique_ptr<sink::Archive> archive;
   if (options.archive.sinks() > 0) archive = archive::make_archive(options.archive);
 
-  bridge::EventLoop loop{options, *publisher, broker, archive.get(), notifier};
+  // The web page: its state is fed by the loop, its server runs threads of its own.
+  std::unique_ptr<web::LiveState> live;
+  std::unique_ptr<web::HttpServer> server;
+  if (options.http) {
+    live = std::make_unique<web::LiveState>(options.http_points);
+    web::ServerSources sources;
+    sources.version = TELEINFO_VERSION;
+    if (broker != nullptr) {
+      sources.mqtt = [broker] {
+        const bridge::MqttPublisherStats stats = broker->stats();
+        return std::optional<web::MqttMetrics>{web::MqttMetrics{
+            .connected = broker->connected(),
+            .backlog_frames = stats.frames_waiting,
+            .frames_delivered = stats.frames_delivered,
+            .frames_dropped = stats.frames_dropped,
+            .connections = stats.connections,
+            .failed_connections = stats.failed_attempts,
+        }};
+      };
+    }
+    sources.archive = archive.get();
+    sources.mysql = options.archive.mysql;
+    server = std::make_unique<web::HttpServer>(*options.http, *live, std::move(sources));
+  }
+
+  bridge::EventLoop loop{options, *publisher, broker, archive.get(), live.get(), notifier};
+  if (server) {
+    std::string error;
+    if (!server->start(error)) {
+      LOG_ERROR("%s", error.c_str());
+      if (archive) archive->stop(kStopGrace);
+      if (broker != nullptr) broker->stop(kStopGrace);
+      return kExitRuntime;
+    }
+    if (!web::is_loopback(*options.http)) {
+      LOG_WARNING(
+          "--http %s: the web page and its API are open to the network, without a "
+          "password",
+          options.http->text().c_str());
+    }
+    LOG_INFO("web page on http://%s/", options.http->text().c_str());
+  }
   const bool signalled = loop.run();
+  if (server) server->stop();
   loop.meters_offline();
   if (archive) {
     // At the end of a capture every frame is written; on a signal what is left goes to the spool.

@@ -111,6 +111,7 @@ void Meter::on_frame(const tic::Frame& frame) {
     last_frame_published_.reset();
   }
   last_frame_ = now_ == Clock::time_point{} ? Clock::now() : now_;
+  last_frame_time_ = frame.time();
   if (!online_) {
     LOG_INFO("%s: meter %s online", name_.c_str(), address_.c_str());
     publish_status(true);
@@ -121,6 +122,7 @@ void Meter::on_frame(const tic::Frame& frame) {
   if (settings_.archive != nullptr) settings_.archive->archive(frame);
 
   guard_.check(frame, held_back_);
+  if (settings_.live != nullptr) settings_.live->on_frame(settings_.live_index, frame, held_back_);
   if (discovery_) discovery_->on_frame(address_, frame, publisher_);
   publish_values(frame);
 

@@ -17,6 +17,7 @@
 #include "sink/archive.h"
 #include "tic/decoder.h"
 #include "tic/frame.h"
+#include "web/live_state.h"
 
 namespace bridge {
 
@@ -34,6 +35,8 @@ struct MeterSettings {
   std::chrono::seconds timeout{30};  // silence after which the meter's status says offline
   std::optional<DiscoverySettings> discovery;  // Home Assistant discovery, when on
   sink::Archive* archive = nullptr;            // in-process sinks (MySQL, CSV), when any
+  web::LiveState* live = nullptr;              // the web page's state (--http), when on
+  std::size_t live_index = 0;                  // this meter's number there
 };
 
 class Meter : public ByteSink {
@@ -60,6 +63,8 @@ class Meter : public ByteSink {
   // The meter address of its frames; empty until the first one.
   const std::string& address() const { return address_; }
   bool online() const { return online_; }
+  // The TIME of its last frame with an address.
+  std::optional<tic::Time> last_frame_time() const { return last_frame_time_; }
   const tic::DecoderStats& decoder_stats() const { return decoder_.stats(); }
   const MeterCounters& counters() const { return counters_; }
   const EnergyGuard& guard() const { return guard_; }
@@ -88,6 +93,7 @@ class Meter : public ByteSink {
   std::string address_;
   bool online_ = false;
   Clock::time_point last_frame_{};
+  std::optional<tic::Time> last_frame_time_;
   Clock::time_point now_{};  // when the bytes being decoded were read
 
   // Looked up by string_view without building a string.

@@ -57,6 +57,11 @@ po::options_description describe() {
        "Home Assistant discovery prefix")
       ("no-checksum", po::value<std::vector<std::string>>()->value_name("LABEL,..."),
        "labels whose checksum is not checked (for firmware that gets one wrong); counted")
+      ("http", po::value<std::string>()->value_name("ADDRESS:PORT"),
+       "serve the live web page, its JSON API and /metrics here, e.g. 127.0.0.1:8080 (no "
+       "password: keep it to loopback or a trusted network)")
+      ("http-points", po::value<std::size_t>()->default_value(500)->value_name("POINTS"),
+       "points of each label the web page's chart and /api/history keep")
       ("log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
        "debug, info, warning or error")
       ("config", po::value<std::string>()->value_name("FILE"),
@@ -239,9 +244,18 @@ std::variant<BridgeOptions, ExitNow> parse_options(int argc, const char* const* 
 
   result.archive = archive::read_archive_options(values, environment,
                                                  std::string{archive::kSpoolRoot} + "bridge");
-  if (!result.mqtt_enabled && !result.dry_run && result.archive.sinks() == 0) {
+  if (values.count("http") != 0) {
+    const std::string& http = values["http"].as<std::string>();
+    result.http = web::parse_listen_address(http);
+    if (!result.http) bad("http", http, "expected ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080");
+  }
+  result.http_points = values["http-points"].as<std::size_t>();
+  if (result.http_points < 1 || result.http_points > 100'000) {
+    bad("http-points", std::to_string(result.http_points), "expected 1 to 100000");
+  }
+  if (!result.mqtt_enabled && !result.dry_run && result.archive.sinks() == 0 && !result.http) {
     throw common::OptionError{
-        "--mqtt-url none: nothing to do; add --mysql-url or --csv-file, or name a broker"};
+        "--mqtt-url none: nothing to do; add --mysql-url, --csv-file or --http, or name a broker"};
   }
 
   if (values["print-config"].as<bool>()) {

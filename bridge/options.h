@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/options.h"
 #include "tic/labels.h"
+#include "web/http_server.h"
 
 namespace bridge {
 
@@ -47,7 +48,9 @@ struct BridgeOptions {
   bool ha_discovery = true;
   std::string ha_prefix = "homeassistant";
   std::vector<std::string> no_checksum;
-  archive::ArchiveOptions archive;  // MySQL, CSV: the sinks run in this process
+  archive::ArchiveOptions archive;         // MySQL, CSV: the sinks run in this process
+  std::optional<web::ListenAddress> http;  // --http: the web page, its API and /metrics
+  std::size_t http_points = 500;           // --http-points: points kept per label
   common::log::Level log_level = common::log::Level::Info;
 };
 

@@ -13,6 +13,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)  # libmosquitto-dev
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)  # libmariadb-dev
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)  # libcurl4-openssl-dev
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # libcpp-httplib-dev: --http
 find_package(ZLIB REQUIRED)  # zlib1g-dev: gzip request bodies (--influx-gzip)
 
 find_package(Threads REQUIRED)

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "sql/connection.h"
 #include "sql/schema.h"
 #include "tic/field.h"
 #include "tic/labels.h"
@@ -79,23 +79,6 @@ bool is_data_error(unsigned code) {
 // (wait_timeout, a restart), worth one new attempt at once.
 bool is_connection_gone(unsigned code) {
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST;
-}
-
-MYSQL_TIME to_mysql_time(std::chrono::sys_time<std::chrono::milliseconds> time) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(time);
-  const year_month_day date{day};
-  const hh_mm_ss clock{time - day};
-  MYSQL_TIME out{};
-  out.year = static_cast<unsigned>(static_cast<int>(date.year()));
-  out.month = static_cast<unsigned>(date.month());
-  out.day = static_cast<unsigned>(date.day());
-  out.hour = static_cast<unsigned>(clock.hours().count());
-  out.minute = static_cast<unsigned>(clock.minutes().count());
-  out.second = static_cast<unsigned>(clock.seconds().count());
-  out.second_part = static_cast<unsigned long>(clock.subseconds().count()) * 1000;
-  out.time_type = MYSQL_TIMESTAMP_DATETIME;
-  return out;
 }
 
 struct NameHash {
@@ -241,35 +224,12 @@ bool MysqlWriter::Connection::run(const std::string& sql) {
 }
 
 bool MysqlWriter::Connection::connect() {
-  static std::once_flag library;
-  std::call_once(library, [] { mysql_library_init(0, nullptr, nullptr); });
-
   mysql_ = mysql_init(nullptr);
   if (mysql_ == nullptr) {
     failure_ = {CR_OUT_OF_MEMORY, where_ + ": out of memory"};
     return false;
   }
-  const unsigned connect_timeout = kConnectTimeoutSeconds;
-  const unsigned io_timeout = kReadWriteTimeoutSeconds;
-  mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-  mysql_options(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-  mysql_options(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-  mysql_options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  if (settings_.tls) {
-    const my_bool enforce = 1;
-    const my_bool verify = settings_.insecure ? 0 : 1;
-    const auto file = [](const std::string& path) { return path.empty() ? nullptr : path.c_str(); };
-    mysql_options(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    mysql_ssl_set(mysql_, file(settings_.key_file), file(settings_.cert_file),
-                  file(settings_.ca_file), nullptr, nullptr);
-    mysql_options(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-  }
-  const bool by_socket = !settings_.socket.empty();
-  const char* user = settings_.user.empty() ? nullptr : settings_.user.c_str();
-  if (mysql_real_connect(mysql_, by_socket ? "localhost" : settings_.host.c_str(), user,
-                         settings_.password.c_str(), settings_.database.c_str(),
-                         by_socket ? 0 : settings_.port,
-                         by_socket ? settings_.socket.c_str() : nullptr, 0) == nullptr) {
+  if (!sql::connect(mysql_, settings_, kConnectTimeoutSeconds, kReadWriteTimeoutSeconds)) {
     fail_from_connection();
     mysql_close(mysql_);
     mysql_ = nullptr;
