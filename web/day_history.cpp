@@ -35,9 +35,9 @@ std::string bucket_statement(const std::string& column) {
          " < ? AND " + column + " IS NOT NULL GROUP BY bucket ORDER BY bucket";
 }
 
-Response database_error(unsigned code, std::string_view message) {
+Response database_error(unsigned code, std::string_view message, std::string_view label) {
   if (code == ER_BAD_FIELD_ERROR || code == ER_NO_SUCH_TABLE) {
-    return error_response(404, "the archive has no such label");
+    return error_response(404, "label: the archive holds no " + std::string{label});
   }
   LOG_WARNING("web: day history: %.*s", static_cast<int>(message.size()), message.data());
   return error_response(503, "the database cannot answer: " + std::string{message});
@@ -48,8 +48,13 @@ Response database_error(unsigned code, std::string_view message) {
 DayHistory::DayHistory(sql::MysqlSettings settings) : settings_(std::move(settings)) {}
 
 Response DayHistory::query(const HistoryQuery& query) const {
+  // Only numbers have a mean; the dictionary says which labels are numbers.
+  const tic::LabelInfo* info = tic::find_label(query.label);
+  if (info == nullptr || info->kind != tic::Kind::Number) {
+    return error_response(404, "label: " + query.label + " is not a number the archive keeps");
+  }
   const std::optional<std::string> column_name = sql::column_name(query.label);
-  if (!column_name) return error_response(404, "the archive has no such label");
+  if (!column_name) return error_response(404, "label: the archive holds no " + query.label);
   const std::string column = sql::quoted(*column_name);
 
   const tic::Time start = french_midnight(*query.day);
@@ -64,12 +69,12 @@ Response DayHistory::query(const HistoryQuery& query) const {
   if (!mysql) return error_response(503, "out of memory");
   if (!sql::connect(mysql.get(), settings_, kConnectTimeoutSeconds, kQueryTimeoutSeconds) ||
       mysql_query(mysql.get(), "SET time_zone='+00:00'") != 0) {
-    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()));
+    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()), query.label);
   }
   std::unique_ptr<MYSQL_STMT, CloseStatement> statement{mysql_stmt_init(mysql.get())};
   const std::string text = bucket_statement(column);
   if (!statement || mysql_stmt_prepare(statement.get(), text.data(), text.size()) != 0) {
-    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()));
+    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()), query.label);
   }
 
   MYSQL_TIME start_time = sql::to_mysql_time(start);
@@ -102,7 +107,8 @@ Response DayHistory::query(const HistoryQuery& query) const {
   if (mysql_stmt_bind_param(statement.get(), parameters.data()) != 0 ||
       mysql_stmt_execute(statement.get()) != 0 ||
       mysql_stmt_bind_result(statement.get(), results.data()) != 0) {
-    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()));
+    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()),
+                          query.label);
   }
   std::vector<Point> series;
   const std::int64_t start_ms = start.time_since_epoch().count();
@@ -114,13 +120,13 @@ Response DayHistory::query(const HistoryQuery& query) const {
                       static_cast<std::uint64_t>(mean + 0.5)});
   }
   if (fetched == 1) {
-    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()));
+    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()),
+                          query.label);
   }
 
-  const tic::LabelInfo* info = tic::find_label(query.label);
   return history_response({.meter = query.meter,
                            .label = query.label,
-                           .unit = info != nullptr ? tic::to_string(info->unit) : "",
+                           .unit = tic::to_string(info->unit),
                            .source = "mysql",
                            .day = query.day,
                            .bucket_seconds = bucket_seconds,

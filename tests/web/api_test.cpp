@@ -18,7 +18,7 @@
 namespace {
 
 const std::string kBridge = TELEINFO_BRIDGE;
-// A historic HC meter (199 frames) and a standard Linky (100 frames).
+// A historic HC meter (199 frames sent, one cut short) and a standard Linky (100 frames).
 constexpr const char* kHistoricCapture = "nokyyz_teleinfo_historic_HC_mono_stream-3.raw.txt";
 constexpr const char* kStandardCapture = "hallard_tinfo_replay_stand_base_long.txt";
 
