@@ -19,6 +19,7 @@
 #include "support/broker.h"
 #include "support/captures.h"
 #include "support/daemon.h"
+#include "support/eventually.h"
 #include "support/mariadb.h"
 #include "support/process.h"
 #include "tic/frame.h"
@@ -38,15 +39,8 @@ constexpr std::size_t kHistoricFrames = 10;
 
 constexpr auto kFailsafe = std::chrono::seconds{60};
 
-// Waits until `condition` holds, checking it again every few milliseconds; false after the
-// failsafe. What it checks is an event (rows in a table, lines in a file), not time.
 bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + kFailsafe;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  return true;
+  return test::eventually(condition, kFailsafe);
 }
 
 std::size_t line_count(const std::string& path) {

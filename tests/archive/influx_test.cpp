@@ -18,6 +18,7 @@
 #include "support/broker.h"
 #include "support/captures.h"
 #include "support/daemon.h"
+#include "support/eventually.h"
 #include "support/influxdb.h"
 #include "support/process.h"
 
@@ -32,14 +33,8 @@ const std::string kHistoricCapture = "hallard_tinfo_replay_histo_base.txt";  // 
 constexpr std::size_t kStandardFrames = 100;
 constexpr std::size_t kHistoricFrames = 10;
 
-// Waits until `condition` holds, checking it again every few milliseconds; false after a minute.
 bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{60};
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  return true;
+  return test::eventually(condition, std::chrono::seconds{60});
 }
 
 // The rows of the first series of an /query answer; empty when there is none.

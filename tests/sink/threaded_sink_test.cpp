@@ -25,6 +25,7 @@
 
 #include "support/broker.h"
 #include "support/captures.h"
+#include "support/eventually.h"
 #include "tic/frame.h"
 #include "tic/frame_json.h"
 
@@ -151,15 +152,7 @@ class ScriptedWriter : public sink::Writer {
   std::shared_ptr<Destination> destination_;
 };
 
-// Polls until the condition holds, for at most 20 s.
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using test::eventually;
 
 // Quick retries: the outcome of every test is the same whatever the backoff; only its length
 // would change.
