@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -166,10 +168,14 @@ HttpServer::HttpServer(ListenAddress address, const LiveState& live, ServerSourc
   server.set_keep_alive_timeout(kKeepAliveSeconds);
   server.set_read_timeout(kReadTimeoutSeconds);
   // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which a second bridge
-  // would share the port silently instead of being told it is taken.
+  // would share the port silently instead of being told it is taken. TCP_NODELAY (inherited by
+  // accepted connections): the library writes headers and body apart, and on a kept-alive
+  // connection Nagle's algorithm held the body back until the client's delayed ACK, some 40 ms
+  // (measured: 37 requests/s on one connection, 9,000 with it off).
   server.set_socket_options([](int socket) {
     const int yes = 1;
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    ::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   });
   server.set_payload_max_length(0);  // GET only: no request has a body
   server.set_default_headers(
