@@ -119,7 +119,7 @@ void EventLoop::refresh_live(Clock::time_point now) {
     web::SourceMetrics metrics;
     metrics.source = meter.name();
     metrics.meter = meter.address();
-    metrics.open = sources_[i]->fd() >= 0;
+    metrics.open = sources_[i]->is_open();
     metrics.online = meter.online();
     if (const std::optional<tic::Time> last = meter.last_frame_time()) {
       metrics.last_frame_seconds = std::chrono::duration<double>(last->time_since_epoch()).count();

@@ -14,6 +14,7 @@ class SimulatorSource : public Source {
   SimulatorSource(tic::Mode mode, ByteSink& sink, std::uint64_t seed = 1);
 
   int fd() const override { return -1; }
+  bool is_open() const override { return true; }  // driven by time alone, always producing
   Clock::time_point deadline() const override { return next_tick_; }
   void on_ready(short, Clock::time_point) override {}
   void on_timer(Clock::time_point now) override;

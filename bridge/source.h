@@ -58,6 +58,8 @@ class Source {
   // The descriptor to wait on; -1 while none is open (waiting to reopen or reconnect, or a source
   // driven by time alone).
   virtual int fd() const = 0;
+  // Reading: its device, connection or capture is open (for /metrics).
+  virtual bool is_open() const { return fd() >= 0; }
   // What to wait for on fd(): POLLIN, or POLLOUT while a TCP connection is being made.
   virtual short events() const { return POLLIN; }
   // When on_timer() should run next; Clock::time_point::max() for never.
