@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -14,25 +15,44 @@ namespace test {
 WebBridge::WebBridge(const std::string& program, const std::vector<std::string>& modes,
                      const std::vector<std::string>& options,
                      const std::map<std::string, std::string>& environment)
-    : port_(free_loopback_port()) {
-  std::vector<std::string> arguments = {"--mqtt-url", "none", "--http",
-                                        "127.0.0.1:" + std::to_string(port_)};
+    : program_(program), environment_(environment), port_(free_loopback_port()) {
+  arguments_ = {"--mqtt-url", "none", "--http", "127.0.0.1:" + std::to_string(port_)};
   std::string mode_list;
   for (const std::string& mode : modes) {
     lines_.push_back(std::make_unique<PseudoTerminal>());
-    arguments.insert(arguments.end(), {"--source", lines_.back()->slave_path()});
+    arguments_.insert(arguments_.end(), {"--source", lines_.back()->slave_path()});
     mode_list += (mode_list.empty() ? "" : ",") + mode;
   }
-  arguments.insert(arguments.end(), {"--mode", mode_list});
-  arguments.insert(arguments.end(), options.begin(), options.end());
+  arguments_.insert(arguments_.end(), {"--mode", mode_list});
+  arguments_.insert(arguments_.end(), options.begin(), options.end());
+  // Nothing from the test's own environment, nor the machine's config file.
+  environment_.emplace("TELEINFO_CONFIG", empty_config());
+  start();
+}
 
-  // Nothing from the test's own environment.
-  std::map<std::string, std::string> variables = environment;
-  variables.emplace("TELEINFO_CONFIG", empty_config());
-  daemon_ = std::make_unique<Daemon>(program, arguments, variables);
+void WebBridge::start() {
+  daemon_ = std::make_unique<Daemon>(program_, arguments_, environment_);
   if (!daemon_->wait_for_err("web page on http://")) {
     throw std::runtime_error("the bridge did not serve its page: " + daemon_->err());
   }
+  // Bytes written before the bridge sets a line raw would go through the line discipline.
+  for (const auto& line : lines_) {
+    if (!daemon_->wait_for_err("reading " + line->slave_path())) {
+      throw std::runtime_error("the bridge does not read " + line->slave_path() + ": " +
+                               daemon_->err());
+    }
+  }
+}
+
+int WebBridge::stop() {
+  const int status = daemon_->stop(SIGTERM);
+  last_err_ = daemon_->err();
+  daemon_.reset();
+  return status;
+}
+
+std::string WebBridge::err() const {
+  return daemon_ ? daemon_->err() : last_err_;
 }
 
 const std::string& WebBridge::empty_config() {

@@ -20,10 +20,17 @@ class WebBridge {
  public:
   // One pseudo-terminal per mode ("historic" or "standard"), in order; `options` are added to
   // the bridge's command line, `environment` to its environment. Throws std::runtime_error when
-  // the bridge does not say it serves the page.
+  // the bridge does not say it serves the page and reads every line.
   WebBridge(const std::string& program, const std::vector<std::string>& modes,
             const std::vector<std::string>& options = {},
             const std::map<std::string, std::string>& environment = {});
+
+  // Stops the bridge with SIGTERM: its exit status.
+  int stop();
+  // Starts it again, on the same port and lines.
+  void start();
+  // What the bridge wrote on standard error, this run or the last.
+  std::string err() const;
 
   // Writes `bytes` on meter `meter`'s line, all of them.
   void send(std::size_t meter, std::string_view bytes);
@@ -34,15 +41,19 @@ class WebBridge {
   std::string url(std::string_view path) const;
   HttpResponse get(std::string_view path) const { return http_get(url(path)); }
 
-  Daemon& daemon() { return *daemon_; }
+  Daemon& daemon() { return *daemon_; }  // while it runs
 
   // An empty config file: the machine's /etc/teleinfo/teleinfo.conf stays out of tests.
   static const std::string& empty_config();
 
  private:
+  std::string program_;
+  std::vector<std::string> arguments_;
+  std::map<std::string, std::string> environment_;
   std::uint16_t port_;
   std::vector<std::unique_ptr<PseudoTerminal>> lines_;
   std::unique_ptr<Daemon> daemon_;
+  std::string last_err_;
 };
 
 }  // namespace test
