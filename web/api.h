@@ -19,7 +19,7 @@ struct Response {
   std::string body;
 };
 
-// A query string's parameters, decoded (the shape cpp-httplib gives).
+// A query string's parameters, decoded.
 using Params = std::multimap<std::string, std::string>;
 
 // {"error":"..."} with `status`.

@@ -1,14 +1,18 @@
 #include "web/http_server.h"
 
 #include <arpa/inet.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
-#include <cerrno>
+#include <array>
 #include <charconv>
-#include <cstring>
+#include <thread>
+#include <utility>
+
+// After <utility>: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it.
+// clang-format off
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+// clang-format on
 
 #include "common/log.h"
 #include "web/api.h"
@@ -19,11 +23,17 @@ namespace web {
 
 namespace {
 
-// A Pi Zero has one core: a few threads serve a few phones and a Prometheus scraper. Connections
-// beyond wait their turn.
-constexpr std::size_t kThreads = 4;
-constexpr time_t kKeepAliveSeconds = 2;
-constexpr time_t kReadTimeoutSeconds = 5;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// A request's line and headers; no request here has a body.
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+// A client has this long to send each request (and to send the next on a kept-alive connection).
+constexpr auto kReadTimeout = std::chrono::seconds{5};
+// Enough for a few phones and a scraper; more would only be someone hammering a Pi.
+constexpr std::size_t kMaxConnections = 32;
 // The loop ticks at least every second; /healthz says stalled after this long without a tick.
 constexpr std::chrono::seconds kStall{30};
 
@@ -34,27 +44,43 @@ constexpr const char* kPagePolicy =
     "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 
-void answer(httplib::Response& out, const Response& response) {
-  out.status = response.status;
-  out.set_content(response.body, response.content_type.c_str());
+// %XX escapes, and '+' for a space in a query. nullopt for a broken escape.
+std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      unsigned value = 0;
+      if (i + 2 >= text.size()) return std::nullopt;
+      const auto [end, failure] =
+          std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+      if (failure != std::errc{} || end != text.data() + i + 3) return std::nullopt;
+      out += static_cast<char>(value);
+      i += 2;
+    } else if (text[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
-// What the library's own refusals mean, in a few words.
-std::string_view refusal(int status) {
-  switch (status) {
-    case 400:
-      return "malformed request";
-    case 404:
-      return "no such page";
-    case 413:
-      return "request too large";
-    case 414:
-      return "URI too long";
-    case 416:
-      return "range not satisfiable";
-    default:
-      return status >= 500 ? "internal error" : "request refused";
+// "a=1&b=two": nullopt for a broken escape.
+std::optional<Params> query_parameters(std::string_view query) {
+  Params params;
+  while (!query.empty()) {
+    const std::size_t end = std::min(query.find('&'), query.size());
+    const std::string_view pair = query.substr(0, end);
+    query.remove_prefix(std::min(end + 1, query.size()));
+    if (pair.empty()) continue;
+    const std::size_t equals = std::min(pair.find('='), pair.size());
+    auto name = percent_decoded(pair.substr(0, equals), true);
+    auto value = percent_decoded(pair.substr(std::min(equals + 1, pair.size())), true);
+    if (!name || !value) return std::nullopt;
+    params.emplace(std::move(*name), std::move(*value));
   }
+  return params;
 }
 
 }  // namespace
@@ -79,8 +105,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     if (colon == std::string_view::npos || colon == 0) return std::nullopt;
     address.host = text.substr(0, colon);
     port = text.substr(colon + 1);
-    if (address.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs [ ]
-    if (address.host.find_first_of(" /?#@") != std::string::npos) return std::nullopt;
+    in_addr parsed{};
+    if (inet_pton(AF_INET, address.host.c_str(), &parsed) != 1) return std::nullopt;
   }
   unsigned value = 0;
   const auto [end, failure] = std::from_chars(port.data(), port.data() + port.size(), value);
@@ -92,142 +118,265 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
 }
 
 bool is_loopback(const ListenAddress& address) {
-  if (address.host == "localhost" || address.host == "::1") return true;
+  if (address.host == "::1") return true;
   in_addr parsed{};
   return inet_pton(AF_INET, address.host.c_str(), &parsed) == 1 &&
          (ntohl(parsed.s_addr) >> 24) == 127;
 }
 
-// The handlers, and what they read.
-class HttpServer::Routes {
+class HttpServer::Impl {
  public:
-  Routes(const LiveState& live, ServerSources sources) : live_(live), sources_(std::move(sources)) {
+  Impl(ListenAddress address, const LiveState& live, ServerSources sources)
+      : address_(std::move(address)), live_(live), sources_(std::move(sources)) {
     if (sources_.mysql) day_history_.emplace(*sources_.mysql);
   }
 
-  void install(httplib::Server& server) {
-    server.Get("/", [](const httplib::Request&, httplib::Response& out) {
-      out.set_header("Content-Security-Policy", kPagePolicy);
-      const std::string_view page = index_html();
-      out.set_content(page.data(), page.size(), "text/html; charset=utf-8");
-    });
-    server.Get("/api/meters", [this](const httplib::Request&, httplib::Response& out) {
-      answer(out, meters_response(live_, day_history_.has_value()));
-    });
-    server.Get(R"(/api/meters/([^/]+))",
-               [this](const httplib::Request& in, httplib::Response& out) {
-                 answer(out, meter_response(live_, in.matches[1].str()));
-               });
-    server.Get("/api/history", [this](const httplib::Request& in, httplib::Response& out) {
-      answer(out, history(in.params));
-    });
-    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& out) {
-      std::string text;
-      write_metrics(snapshot(), text);
-      out.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
-    });
-    server.Get("/healthz", [this](const httplib::Request&, httplib::Response& out) {
-      answer(out, health_response(live_, std::chrono::steady_clock::now(), kStall));
-    });
+  ~Impl() { stop(); }
+
+  bool start(std::string& error) {
+    beast::error_code failure;
+    const tcp::endpoint endpoint{asio::ip::make_address(address_.host, failure), address_.port};
+    // SO_REUSEADDR only (no SO_REUSEPORT): a second bridge on the same port is told it is taken.
+    if (!failure) acceptor_.open(endpoint.protocol(), failure);
+    if (!failure) acceptor_.set_option(tcp::acceptor::reuse_address(true), failure);
+    if (!failure) acceptor_.bind(endpoint, failure);
+    if (!failure) acceptor_.listen(asio::socket_base::max_listen_connections, failure);
+    if (failure) {
+      error = "--http " + address_.text() + ": cannot listen there (" + failure.message() +
+              "): is the address this machine's, and the port free?";
+      return false;
+    }
+    accept();
+    thread_ = std::thread{[this] { io_.run(); }};
+    return true;
   }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    asio::post(io_, [this] { acceptor_.close(); });
+    io_.stop();
+    thread_.join();
+    database_.stop();
+    database_.join();
+  }
+
+  // What a request for `target` gets; nullopt when it must wait for the database (`later` gets
+  // the answer then, on the server's thread).
+  std::optional<Response> answer(std::string_view target,
+                                 std::function<void(Response)> later) const;
+
+  asio::io_context& io() { return io_; }
+  std::size_t& connections() { return connections_; }
 
  private:
-  Response history(const Params& params) const {
-    std::variant<HistoryQuery, Response> parsed = parse_history_query(params);
-    if (auto* refused = std::get_if<Response>(&parsed)) return std::move(*refused);
-    const HistoryQuery& query = std::get<HistoryQuery>(parsed);
-    if (!query.day) return memory_history_response(live_, query);
-    if (!day_history_) return error_response(404, "day: the day view needs --mysql-url");
-    return day_history_->query(query);
-  }
+  void accept();
+  Response history(const Params& params, std::function<void(Response)>& later) const;
+  MetricsSnapshot snapshot() const;
 
-  MetricsSnapshot snapshot() const {
-    MetricsSnapshot snapshot;
-    snapshot.version = sources_.version;
-    live_.read([&](const std::deque<MeterState>& meters) {
-      for (const MeterState& meter : meters)
-        snapshot.sources.push_back(meter.metrics);
-    });
-    if (sources_.mqtt) snapshot.mqtt = sources_.mqtt();
-    if (sources_.archive != nullptr) snapshot.sinks = sources_.archive->health();
-    snapshot.process = read_process_metrics();
-    return snapshot;
-  }
-
+  ListenAddress address_;
   const LiveState& live_;
   ServerSources sources_;
   std::optional<DayHistory> day_history_;
+  std::size_t connections_ = 0;  // the server's thread only
+  // Destroyed in reverse: the database's thread first, then the acceptor, then the io_context
+  // with the connections still in it (they count themselves out of connections_).
+  asio::io_context io_{1};
+  tcp::acceptor acceptor_{io_};
+  mutable asio::thread_pool database_{1};
+  std::thread thread_;
 };
 
-HttpServer::HttpServer(ListenAddress address, const LiveState& live, ServerSources sources)
-    : address_(std::move(address)),
-      routes_(std::make_unique<Routes>(live, std::move(sources))),
-      server_(std::make_unique<httplib::Server>()) {
-  httplib::Server& server = *server_;
-  server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-  server.set_keep_alive_timeout(kKeepAliveSeconds);
-  server.set_read_timeout(kReadTimeoutSeconds);
-  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which a second bridge
-  // would share the port silently instead of being told it is taken. TCP_NODELAY (inherited by
-  // accepted connections): the library writes headers and body apart, and on a kept-alive
-  // connection Nagle's algorithm held the body back until the client's delayed ACK, some 40 ms
-  // (measured: 37 requests/s on one connection, 9,000 with it off).
-  server.set_socket_options([](int socket) {
-    const int yes = 1;
-    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    ::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+namespace {
+
+// One connection: requests read one after the other, each answered before the next is read.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {
+    ++server_.connections();
+  }
+  ~Session() { --server_.connections(); }
+
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(0);
+    stream_.expires_after(kReadTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       self->on_read(error);
+                     });
+  }
+
+ private:
+  void on_read(beast::error_code error) {
+    if (error == http::error::end_of_stream || error == beast::error::timeout ||
+        error == asio::error::operation_aborted || error == asio::error::connection_reset) {
+      return;  // the client is gone or idle: the connection closes
+    }
+    keep_alive_ = false;
+    head_ = false;
+    if (error == http::error::header_limit) {
+      // The request line itself is too long when it was not read whole.
+      const bool line_read = parser_->is_header_done() || !parser_->get().target().empty();
+      return reply(error_response(line_read ? 431 : 414,
+                                  line_read ? "request headers too large" : "URI too long"));
+    }
+    if (error == http::error::body_limit) return reply(error_response(413, "request too large"));
+    if (error) return reply(error_response(400, "malformed request"));
+
+    const http::request<http::empty_body>& request = parser_->get();
+    keep_alive_ = request.keep_alive();
+    head_ = request.method() == http::verb::head;
+    if (request.method() != http::verb::get && !head_) {
+      response_allow_ = true;
+      return reply(error_response(405, "only GET and HEAD"));
+    }
+    const std::string_view target{request.target().data(), request.target().size()};
+    std::optional<Response> response =
+        server_.answer(target, [self = shared_from_this()](Response later) {
+          asio::post(self->stream_.get_executor(),
+                     [self, later = std::move(later)]() mutable { self->reply(std::move(later)); });
+        });
+    if (response) reply(std::move(*response), target == "/" || target.starts_with("/?"));
+  }
+
+  void reply(Response answer, bool page = false) {
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(answer.status));
+    response_.set(http::field::content_type, answer.content_type);
+    response_.set(http::field::cache_control, "no-store");
+    response_.set("X-Content-Type-Options", "nosniff");
+    if (page) response_.set("Content-Security-Policy", kPagePolicy);
+    if (response_allow_) response_.set(http::field::allow, "GET, HEAD");
+    response_allow_ = false;
+    response_.keep_alive(keep_alive_);
+    response_.body() = std::move(answer.body);
+    response_.prepare_payload();
+    if (head_) response_.body().clear();  // Content-Length stays: what GET would send
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) return;
+                        if (self->keep_alive_) return self->read();
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->stream_.expires_after(kReadTimeout);
+                        self->drain();
+                      });
+  }
+
+  // Reads what the client still sends until it closes: closing with unread bytes would make the
+  // kernel reset the connection, and the client could lose the answer (a refused long request).
+  void drain() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              if (!error) self->drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
+  beast::flat_buffer buffer_{kHeaderLimit};
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  http::response<http::string_body> response_;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  bool response_allow_ = false;
+  std::array<char, 1024> discard_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+  acceptor_.async_accept([this](beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted) return;  // stopping
+    if (!error && connections_ < kMaxConnections) {
+      // The answer goes out in one write anyway; no Nagle wait for the client's ACK.
+      socket.set_option(tcp::no_delay(true), error);
+      std::make_shared<Session>(std::move(socket), *this)->read();
+    }
+    accept();
   });
-  server.set_payload_max_length(0);  // GET only: no request has a body
-  server.set_default_headers(
-      {{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
-  server.set_pre_routing_handler([](const httplib::Request& in, httplib::Response& out) {
-    if (in.method == "GET" || in.method == "HEAD")
-      return httplib::Server::HandlerResponse::Unhandled;
-    out.set_header("Allow", "GET, HEAD");
-    answer(out, error_response(405, "only GET and HEAD"));
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Whatever the library refuses itself (unknown path, a URI too long, a malformed request) gets
-  // the API's short JSON error too; the handlers' own errors keep their words.
-  server.set_error_handler(
-      httplib::Server::HandlerWithResponse{[](const httplib::Request&, httplib::Response& out) {
-        if (!out.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        answer(out, error_response(out.status, refusal(out.status)));
-        return httplib::Server::HandlerResponse::Handled;
-      }});
-  server.set_exception_handler(
-      [](const httplib::Request& in, httplib::Response& out, std::exception_ptr failure) {
-        std::string why = "unknown error";
-        try {
-          std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-          why = error.what();
-        } catch (...) {
-        }
-        LOG_WARNING("web: %s %s: %s", in.method.c_str(), in.path.c_str(), why.c_str());
-        answer(out, error_response(500, "internal error"));
-      });
-  routes_->install(server);
 }
 
-HttpServer::~HttpServer() {
-  stop();
+std::optional<Response> HttpServer::Impl::answer(std::string_view target,
+                                                 std::function<void(Response)> later) const {
+  const std::size_t mark = target.find('?');
+  const std::string_view path = target.substr(0, mark);
+  const std::string_view query =
+      mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
+
+  if (path == "/") {
+    Response page;
+    page.content_type = "text/html; charset=utf-8";
+    page.body = index_html();
+    return page;
+  }
+  if (path == "/api/meters") return meters_response(live_, day_history_.has_value());
+  if (path.starts_with("/api/meters/")) {
+    const std::string_view id = path.substr(std::string_view{"/api/meters/"}.size());
+    const std::optional<std::string> decoded = percent_decoded(id, false);
+    if (id.empty() || id.find('/') != std::string_view::npos || !decoded) {
+      return error_response(404, "no such page");
+    }
+    return meter_response(live_, *decoded);
+  }
+  if (path == "/api/history") {
+    const std::optional<Params> params = query_parameters(query);
+    if (!params) return error_response(400, "malformed query");
+    Response response = history(*params, later);
+    if (!later) return std::nullopt;  // taken by the database's thread
+    return response;
+  }
+  if (path == "/metrics") {
+    Response metrics;
+    metrics.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    write_metrics(snapshot(), metrics.body);
+    return metrics;
+  }
+  if (path == "/healthz") return health_response(live_, std::chrono::steady_clock::now(), kStall);
+  return error_response(404, "no such page");
 }
+
+// Leaves `later` empty when it took it: the answer comes from the database's thread.
+Response HttpServer::Impl::history(const Params& params,
+                                   std::function<void(Response)>& later) const {
+  std::variant<HistoryQuery, Response> parsed = parse_history_query(params);
+  if (auto* refused = std::get_if<Response>(&parsed)) return std::move(*refused);
+  const HistoryQuery& query = std::get<HistoryQuery>(parsed);
+  if (!query.day) return memory_history_response(live_, query);
+  if (!day_history_) return error_response(404, "day: the day view needs --mysql-url");
+  asio::post(database_,
+             [this, query, done = std::move(later)] { done(day_history_->query(query)); });
+  later = nullptr;
+  return {};
+}
+
+MetricsSnapshot HttpServer::Impl::snapshot() const {
+  MetricsSnapshot snapshot;
+  snapshot.version = sources_.version;
+  live_.read([&](const std::deque<MeterState>& meters) {
+    for (const MeterState& meter : meters)
+      snapshot.sources.push_back(meter.metrics);
+  });
+  if (sources_.mqtt) snapshot.mqtt = sources_.mqtt();
+  if (sources_.archive != nullptr) snapshot.sinks = sources_.archive->health();
+  snapshot.process = read_process_metrics();
+  return snapshot;
+}
+
+HttpServer::HttpServer(ListenAddress address, const LiveState& live, ServerSources sources)
+    : impl_(std::make_unique<Impl>(std::move(address), live, std::move(sources))) {}
+
+HttpServer::~HttpServer() = default;
 
 bool HttpServer::start(std::string& error) {
-  if (!server_->bind_to_port(address_.host, address_.port)) {
-    error = "--http " + address_.text() + ": cannot listen there (" + std::strerror(errno) +
-            "): is the address this machine's, and the port free?";
-    return false;
-  }
-  thread_ = std::thread{[this] { server_->listen_after_bind(); }};
-  return true;
+  return impl_->start(error);
 }
 
 void HttpServer::stop() {
-  if (!thread_.joinable()) return;
-  server_->stop();
-  thread_.join();
+  impl_->stop();
 }
 
 }  // namespace web

@@ -1,6 +1,7 @@
 // teleinfo-bridge --http: the live page, its JSON API, /metrics and /healthz (README, "Web
-// page"), served by cpp-httplib on a few threads of its own. Handlers only read the live state
-// under its mutex: a slow browser never holds up the meters.
+// page"), served by Boost.Beast on one thread of its own (and one more for the day view's
+// database queries). Handlers only read the live state under its mutex: a slow browser never
+// holds up the meters.
 #pragma once
 
 #include <cstdint>
@@ -9,26 +10,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "sink/archive.h"
 #include "sql/mysql_settings.h"
 #include "web/live_state.h"
 #include "web/metrics.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace web {
 
 struct ListenAddress {
-  std::string host;  // "127.0.0.1", "::1", "0.0.0.0"
+  std::string host;  // "127.0.0.1", "::1", "0.0.0.0": an address
   std::uint16_t port = 0;
   std::string text() const;  // "127.0.0.1:8080", "[::1]:8080"
 };
 
-// "HOST:PORT" or "[IPV6]:PORT"; nullopt when malformed.
+// "IPV4:PORT" or "[IPV6]:PORT" (addresses, not names); nullopt when malformed.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 // Whether only this machine can reach the address.
@@ -54,13 +50,10 @@ class HttpServer {
   bool start(std::string& error);
   void stop();
 
- private:
-  class Routes;
+  class Impl;  // the server's state and threads, out of the header
 
-  ListenAddress address_;
-  std::unique_ptr<Routes> routes_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace web

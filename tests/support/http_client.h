@@ -19,7 +19,7 @@ HttpResponse http_get(const std::string& url, const std::string& method = "GET")
 
 // Sends `request` as is to 127.0.0.1:`port` and returns every byte of the answer until the server
 // closes the connection (within 10 s): a well-formed request should say `Connection: close`. The
-// connection is not half-closed after the request: cpp-httplib takes that for a client gone.
+// connection is not half-closed after the request: a server may take that for a client gone.
 std::string raw_http(std::uint16_t port, std::string_view request);
 
 }  // namespace test
