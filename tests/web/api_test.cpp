@@ -243,6 +243,10 @@ TEST_F(Api, BadRequestsGetShortJsonErrors) {
        {404, R"({"error":"day: the day view needs --mysql-url"})"}},
       {history + "&label=PAPP&label=IINST", {400, R"({"error":"parameter label given twice"})"}},
       {history + "&label=PAPP&colour=red", {400, R"({"error":"unknown parameter colour"})"}},
+      {history + "&label=PAPP%ZZ", {400, R"({"error":"malformed query"})"}},
+      {history + "&label=PAPP%2", {400, R"({"error":"malformed query"})"}},
+      {"/api/meters/", {404, R"({"error":"no such page"})"}},
+      {"/api/meters/" + id_ + "/history", {404, R"({"error":"no such page"})"}},
   };
   for (const auto& [path, expected] : cases) {
     const test::HttpResponse response = bridge.get(path);
@@ -250,6 +254,14 @@ TEST_F(Api, BadRequestsGetShortJsonErrors) {
     EXPECT_EQ(response.body, expected.second) << path;
     EXPECT_EQ(response.content_type, "application/json") << path;
   }
+
+  // Escapes are decoded in the query and in a meter's id.
+  EXPECT_EQ(bridge.get(history + "&label=PA%50P&points=1").status, 200);
+  EXPECT_EQ(bridge.get("/api/meters/%30" + id_.substr(1)).status, 200);
+  EXPECT_EQ(bridge.get("/api/meters/" + id_).status, 200);
+  const test::HttpResponse head = test::http_get(bridge.url("/api/meters/" + id_), "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
 
   const test::HttpResponse post = test::http_get(bridge.url("/api/meters"), "POST");
   EXPECT_EQ(post.status, 405);
