@@ -153,10 +153,11 @@ class HttpServer::Impl {
 
   void stop() {
     if (!thread_.joinable()) return;
-    asio::post(io_, [this] { acceptor_.close(); });
     io_.stop();
     thread_.join();
-    database_.stop();
+    beast::error_code ignored;
+    acceptor_.close(ignored);  // the port is free at once
+    database_.stop();          // a day query under way still ends (the database's timeouts)
     database_.join();
   }
 
@@ -165,7 +166,6 @@ class HttpServer::Impl {
   std::optional<Response> answer(std::string_view target,
                                  std::function<void(Response)> later) const;
 
-  asio::io_context& io() { return io_; }
   std::size_t& connections() { return connections_; }
 
  private:
