@@ -44,7 +44,7 @@ std::size_t kind_index(tic::FrameKind kind) {
   return kind == tic::FrameKind::Short ? 1 : 0;
 }
 
-void put_byte(std::string& out, std::size_t value) {
+void put_byte(std::string& out, std::uint64_t value) {
   out.push_back(static_cast<char>(static_cast<unsigned char>(value)));
 }
 
@@ -265,7 +265,7 @@ bool FrameBacklog::take(std::uint32_t& stream, tic::Frame& frame) {
   if (size_ == 0) return false;
   Block& block = blocks_.front();
   Reader block_reader{std::string_view{block.bytes}.substr(block.read)};
-  const std::size_t length = block_reader.varint();
+  const auto length = static_cast<std::size_t>(block_reader.varint());  // one entry's size
   const std::size_t entry_at = block.read + block_reader.position();
   Reader reader{std::string_view{block.bytes}.substr(entry_at, length)};
 

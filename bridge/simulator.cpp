@@ -177,11 +177,11 @@ Simulator::Simulator(tic::Mode mode, std::uint64_t seed)
   static constexpr std::array<unsigned, 3> kMakers{2, 4, 6};
   static constexpr std::array<unsigned, 3> kTypes{61, 64, 75};
   std::uint64_t draw = hash(kAddress, 0);
-  address_ = digits(kMakers[draw % 3], 2);
+  address_ = digits(kMakers[static_cast<std::size_t>(draw % 3)], 2);
   draw /= 3;
   address_ += digits(16 + draw % 8, 2);
   draw /= 8;
-  address_ += digits(kTypes[draw % 3], 2);
+  address_ += digits(kTypes[static_cast<std::size_t>(draw % 3)], 2);
   draw /= 3;
   address_ += digits(draw % 1'000'000, 6);
   prm_ = digits(hash(kPrm, 0) % 100'000'000'000'000u, 14);

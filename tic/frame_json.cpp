@@ -86,11 +86,18 @@ std::string_view as_view(const rapidjson::Value& string) {
   return {string.GetString(), string.GetStringLength()};
 }
 
-// Finds a member by walking them: RapidJSON's iterator comparisons are ambiguous under C++20's
-// rewritten operators (clang warns). Objects here have three members.
+// Members are walked by index: RapidJSON's iterator comparisons are ambiguous under C++20's
+// rewritten operators (clang warns). The index is the iterator's own type: int on 32-bit ARM.
+using MemberIndex = rapidjson::Value::ConstMemberIterator::DifferenceType;
+
+MemberIndex member_count(const rapidjson::Value& object) {
+  return static_cast<MemberIndex>(object.MemberCount());
+}
+
+// Finds a member by name. Objects here have three members.
 const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name) {
   const auto members = object.MemberBegin();
-  for (rapidjson::SizeType i = 0; i < object.MemberCount(); ++i) {
+  for (MemberIndex i = 0; i < member_count(object); ++i) {
     if (as_view(members[i].name) == name) return &members[i].value;
   }
   return nullptr;
@@ -169,7 +176,7 @@ std::string read_frame_json(std::string_view json, Frame& frame,
   bool has_time = false;
   bool has_mode = false;
   const auto entries = document.MemberBegin();
-  for (rapidjson::SizeType i = 0; i < document.MemberCount(); ++i) {
+  for (MemberIndex i = 0; i < member_count(document); ++i) {
     const std::string_view key = as_view(entries[i].name);
     const rapidjson::Value& value = entries[i].value;
     if (added != nullptr && added(key)) continue;
