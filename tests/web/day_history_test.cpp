@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <memory>
 #include <numeric>
+#include <thread>
+#include <vector>
 
 #include "support/captures.h"
 #include "support/eventually.h"
@@ -142,6 +144,29 @@ TEST_F(DayHistory, ADayComesFromTheArchiveAveragedPerBucket) {
       web->get("/api/history?meter=" + meter + "&label=PTEC&day=" + day_text(day));
   EXPECT_EQ(text.status, 404);
   EXPECT_EQ(text.body, R"({"error":"label: PTEC is not a number the archive keeps"})");
+
+  // The same day asked for by two clients at once, a connection for each request: the answers
+  // come from the database's thread while connections close and open on the server's.
+  constexpr std::size_t kRequests = 150;
+  std::vector<test::HttpResponse> answers[2];
+  {
+    std::vector<std::thread> clients;
+    for (auto& client_answers : answers) {
+      clients.emplace_back([&web, &base, &client_answers] {
+        for (std::size_t i = 0; i < kRequests; ++i)
+          client_answers.push_back(web->get(base + "&points=1"));
+      });
+    }
+    for (std::thread& client : clients)
+      client.join();
+  }
+  for (const auto& client_answers : answers) {
+    ASSERT_EQ(client_answers.size(), kRequests);
+    for (const test::HttpResponse& answer : client_answers) {
+      EXPECT_EQ(answer.status, 200);
+      EXPECT_EQ(answer.body, whole.body);
+    }
+  }
 
   // The database away: 503 at once, and everything else still served.
   server_->kill();
