@@ -16,8 +16,8 @@ void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string{what} + " failed");
 }
 
-// A program built with a sanitizer reports the way the test running it was told to: where, with
-// which suppressions, and whether the first report ends it (tests/CMakeLists.txt).
+// A program built with a sanitizer reports the way the test running it was told to: where the
+// reports go and whether the first one ends it (tests/CMakeLists.txt).
 constexpr const char* kSanitizerSettings[] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS",
                                               "TSAN_OPTIONS"};
 

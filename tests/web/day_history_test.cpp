@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -162,10 +163,11 @@ TEST_F(DayHistory, ADayComesFromTheArchiveAveragedPerBucket) {
   }
   for (const auto& client_answers : answers) {
     ASSERT_EQ(client_answers.size(), kRequests);
-    for (const test::HttpResponse& answer : client_answers) {
-      EXPECT_EQ(answer.status, 200);
-      EXPECT_EQ(answer.body, whole.body);
-    }
+    const auto different = [&](const test::HttpResponse& answer) {
+      return answer.status != 200 || answer.body != whole.body;
+    };
+    EXPECT_EQ(std::count_if(client_answers.begin(), client_answers.end(), different), 0)
+        << web->err();
   }
 
   // The database away: 503 at once, and everything else still served.
