@@ -163,14 +163,13 @@ class HttpServer::Impl {
 
   // What a request for `target` gets; nullopt when it must wait for the database (`later` gets
   // the answer then, on the server's thread).
-  std::optional<Response> answer(std::string_view target,
-                                 std::function<void(Response)> later) const;
+  std::optional<Response> answer(std::string_view target, std::function<void(Response)> later);
 
   std::size_t& connections() { return connections_; }
 
  private:
   void accept();
-  Response history(const Params& params, std::function<void(Response)>& later) const;
+  Response history(const Params& params, std::function<void(Response)>& later);
   MetricsSnapshot snapshot() const;
 
   ListenAddress address_;
@@ -182,7 +181,7 @@ class HttpServer::Impl {
   // with the connections still in it (they count themselves out of connections_).
   asio::io_context io_{1};
   tcp::acceptor acceptor_{io_};
-  mutable asio::thread_pool database_{1};
+  asio::thread_pool database_{1};
   std::thread thread_;
 };
 
@@ -233,11 +232,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return reply(error_response(405, "only GET and HEAD"));
     }
     const std::string_view target{request.target().data(), request.target().size()};
-    std::optional<Response> response =
-        server_.answer(target, [self = shared_from_this()](Response later) {
-          asio::post(self->stream_.get_executor(),
-                     [self, later = std::move(later)]() mutable { self->reply(std::move(later)); });
-        });
+    std::optional<Response> response = server_.answer(
+        target, [self = shared_from_this()](Response later) { self->reply(std::move(later)); });
     if (response) reply(std::move(*response), target == "/" || target.starts_with("/?"));
   }
 
@@ -301,7 +297,7 @@ void HttpServer::Impl::accept() {
 }
 
 std::optional<Response> HttpServer::Impl::answer(std::string_view target,
-                                                 std::function<void(Response)> later) const {
+                                                 std::function<void(Response)> later) {
   const std::size_t mark = target.find('?');
   const std::string_view path = target.substr(0, mark);
   const std::string_view query =
@@ -339,16 +335,23 @@ std::optional<Response> HttpServer::Impl::answer(std::string_view target,
   return error_response(404, "no such page");
 }
 
-// Leaves `later` empty when it took it: the answer comes from the database's thread.
-Response HttpServer::Impl::history(const Params& params,
-                                   std::function<void(Response)>& later) const {
+// Leaves `later` empty when it took it: the database's thread makes the answer, and `later` gets it
+// on the server's thread.
+Response HttpServer::Impl::history(const Params& params, std::function<void(Response)>& later) {
   std::variant<HistoryQuery, Response> parsed = parse_history_query(params);
   if (auto* refused = std::get_if<Response>(&parsed)) return std::move(*refused);
   const HistoryQuery& query = std::get<HistoryQuery>(parsed);
   if (!query.day) return memory_history_response(live_, query);
   if (!day_history_) return error_response(404, "day: the day view needs --mysql-url");
-  asio::post(database_,
-             [this, query, done = std::move(later)] { done(day_history_->query(query)); });
+  // `done` holds the connection: it goes back to the server's thread with the answer, so that the
+  // connection is never released on the database's thread (its destructor counts it out of
+  // connections_, which only the server's thread may touch).
+  asio::post(database_, [this, query, done = std::move(later)]() mutable {
+    Response answer = day_history_->query(query);
+    asio::post(io_, [done = std::move(done), answer = std::move(answer)]() mutable {
+      done(std::move(answer));
+    });
+  });
   later = nullptr;
   return {};
 }

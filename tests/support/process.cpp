@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace test {
@@ -15,6 +16,11 @@ void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string{what} + " failed");
 }
 
+// A program built with a sanitizer reports the way the test running it was told to: where the
+// reports go and whether the first one ends it (tests/CMakeLists.txt).
+constexpr const char* kSanitizerSettings[] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS",
+                                              "TSAN_OPTIONS"};
+
 }  // namespace
 
 Command::Command(const std::string& program, const std::vector<std::string>& arguments,
@@ -22,6 +28,11 @@ Command::Command(const std::string& program, const std::vector<std::string>& arg
     : program_(program), arguments_(arguments) {
   for (const auto& [name, value] : environment)
     environment_.push_back(name + "=" + value);
+  for (const char* name : kSanitizerSettings) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && !environment.contains(name))
+      environment_.push_back(std::string{name} + "=" + value);
+  }
   // The pointers go into the strings above, which no longer move.
   argv_.push_back(program_.data());
   for (std::string& argument : arguments_)

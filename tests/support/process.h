@@ -14,7 +14,8 @@ struct ProcessResult {
   std::string err;
 };
 
-// A program, its arguments and exactly `environment`, ready for execve() in a child.
+// A program, its arguments and exactly `environment`, ready for execve() in a child; only the
+// sanitizers' settings of the test itself (ASAN_OPTIONS, TSAN_OPTIONS...) are passed on too.
 class Command {
  public:
   Command(const std::string& program, const std::vector<std::string>& arguments,
@@ -32,8 +33,8 @@ class Command {
   std::vector<char*> envp_;
 };
 
-// Runs `program` with `arguments` and exactly `environment` (nothing inherited), feeding
-// `input` to its standard input. Waits for it to end.
+// Runs `program` with `arguments` and exactly `environment` (nothing inherited but the
+// sanitizers' settings), feeding `input` to its standard input. Waits for it to end.
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& arguments,
                           const std::map<std::string, std::string>& environment = {},
                           const std::string& input = {});

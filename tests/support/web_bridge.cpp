@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -16,7 +17,10 @@ WebBridge::WebBridge(const std::string& program, const std::vector<std::string>&
                      const std::vector<std::string>& options,
                      const std::map<std::string, std::string>& environment)
     : program_(program), environment_(environment), port_(free_loopback_port()) {
-  arguments_ = {"--mqtt-url", "none", "--http", "127.0.0.1:" + std::to_string(port_)};
+  arguments_ = {"--http", "127.0.0.1:" + std::to_string(port_)};
+  if (std::find(options.begin(), options.end(), "--mqtt-url") == options.end()) {
+    arguments_.insert(arguments_.end(), {"--mqtt-url", "none"});
+  }
   std::string mode_list;
   for (const std::string& mode : modes) {
     lines_.push_back(std::make_unique<PseudoTerminal>());

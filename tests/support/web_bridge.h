@@ -1,6 +1,6 @@
-// The bridge serving its web page (--http on a free loopback port, no broker) while a test plays
-// the meters on pseudo-terminals: the line stays open, so the bridge keeps serving after the
-// capture was sent.
+// The bridge serving its web page (--http on a free loopback port, no broker unless the options
+// give --mqtt-url) while a test plays the meters on pseudo-terminals: the line stays open, so the
+// bridge keeps serving after the capture was sent.
 #pragma once
 
 #include <cstdint>

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <numeric>
+#include <thread>
+#include <vector>
 
 #include "support/captures.h"
 #include "support/eventually.h"
@@ -142,6 +145,30 @@ TEST_F(DayHistory, ADayComesFromTheArchiveAveragedPerBucket) {
       web->get("/api/history?meter=" + meter + "&label=PTEC&day=" + day_text(day));
   EXPECT_EQ(text.status, 404);
   EXPECT_EQ(text.body, R"({"error":"label: PTEC is not a number the archive keeps"})");
+
+  // The same day asked for by two clients at once, a connection for each request: the answers
+  // come from the database's thread while connections close and open on the server's.
+  constexpr std::size_t kRequests = 150;
+  std::vector<test::HttpResponse> answers[2];
+  {
+    std::vector<std::thread> clients;
+    for (auto& client_answers : answers) {
+      clients.emplace_back([&web, &base, &client_answers] {
+        for (std::size_t i = 0; i < kRequests; ++i)
+          client_answers.push_back(web->get(base + "&points=1"));
+      });
+    }
+    for (std::thread& client : clients)
+      client.join();
+  }
+  for (const auto& client_answers : answers) {
+    ASSERT_EQ(client_answers.size(), kRequests);
+    const auto different = [&](const test::HttpResponse& answer) {
+      return answer.status != 200 || answer.body != whole.body;
+    };
+    EXPECT_EQ(std::count_if(client_answers.begin(), client_answers.end(), different), 0)
+        << web->err();
+  }
 
   // The database away: 503 at once, and everything else still served.
   server_->kill();
