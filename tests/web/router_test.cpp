@@ -78,6 +78,27 @@ TEST_F(Router, HeadTooLargeRefusedForWhatIsTooLongHoweverItArrives) {
   }
 }
 
+// What a request names comes back in error messages; JSON is UTF-8 whatever the request's bytes.
+TEST_F(Router, AnswersAreUtf8WhateverTheRequestSends) {
+  const std::string replacement = "\xEF\xBF\xBD";  // U+FFFD
+  const std::vector<web::HttpResponse> responses =
+      exchange(router_,
+               "GET /api/meters/%FF%C3 HTTP/1.1\r\n\r\n"
+               "GET /api/meters/caf%C3%A9 HTTP/1.1\r\n\r\n"
+               "GET /api/history?meter=1&label=PAPP&d%E9but=1 HTTP/1.1\r\n\r\n"
+               "GET /api/history?meter=%ED%A0%80&label=PAPP HTTP/1.1\r\nConnection: close\r\n\r\n",
+               65536);
+  ASSERT_EQ(responses.size(), 4u);
+  EXPECT_EQ(responses[0].result_int(), 404u);
+  EXPECT_EQ(responses[0].body(), R"({"error":"no meter )" + replacement + replacement + R"("})");
+  EXPECT_EQ(responses[1].body(), "{\"error\":\"no meter caf\xC3\xA9\"}");
+  EXPECT_EQ(responses[2].result_int(), 400u);
+  EXPECT_EQ(responses[2].body(), R"({"error":"unknown parameter d)" + replacement + R"(but"})");
+  // A UTF-16 surrogate (ED A0 80) is no UTF-8: three bytes, three replacements.
+  EXPECT_EQ(responses[3].body(),
+            R"({"error":"no meter )" + replacement + replacement + replacement + R"("})");
+}
+
 // The headers every answer carries, HEAD's length without the body, 405's Allow, the page's
 // Content-Security-Policy.
 TEST_F(Router, ResponsesCarryTheServersHeaders) {
