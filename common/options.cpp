@@ -24,11 +24,39 @@ std::string option_name(std::string_view variable) {
 
 // Error messages are one line.
 std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
   return text;
 }
 
+// What Boost would read as something else than what was written: an empty boolean, which it takes
+// for true (an empty `mqtt-insecure =` would accept any certificate), and a negative count, which
+// it wraps around (mqtt-backlog = -1 would keep 18446744073709551615 frames). `where` starts the
+// message: "", "in the environment: ", the config file's "PATH: ".
+void check_values(const po::parsed_options& parsed, const std::string& where) {
+  for (const po::option& option : parsed.options) {
+    if (option.unregistered || option.string_key.empty() || option.value.size() != 1) continue;
+    const po::option_description* description =
+        parsed.description->find_nothrow(option.string_key, false);
+    if (description == nullptr) continue;
+    const po::value_semantic* semantic = description->semantic().get();
+    const std::string& value = option.value.front();
+    if (value.empty() && dynamic_cast<const po::typed_value<bool>*>(semantic) != nullptr) {
+      throw OptionError{where + "--" + option.string_key +
+                        ": expected true or false, not an empty value"};
+    }
+    if (value.find('-') != std::string::npos &&
+        dynamic_cast<const po::typed_value<std::size_t>*>(semantic) != nullptr) {
+      throw OptionError{where + "--" + option.string_key + " " + value +
+                        ": expected a whole number, 0 or more"};
+    }
+  }
+}
+
 }  // namespace
+
+OptionError::OptionError(const std::string& message) : std::runtime_error(one_line(message)) {}
 
 Environment process_environment() {
   Environment environment;
@@ -52,9 +80,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
   };
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), values);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(options).run();
+    check_values(parsed, "");
+    po::store(parsed, values);
   } catch (const po::error& error) {
-    throw OptionError{one_line(error.what())};
+    throw OptionError{error.what()};
   }
 
   // The environment: each TELEINFO_ variable must name an option.
@@ -66,8 +96,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
       continue;
     }
     const std::string name = option_name(variable);
-    if (options.find_nothrow(name, false) == nullptr && foreign(name)) continue;
-    const po::option_description* known = options.find_nothrow(name, false);
+    // TELEINFO_ alone names no option. Boost would find every option in "": an empty name is the
+    // empty short name of each option that has none, and that ambiguity it throws past us.
+    const po::option_description* known =
+        name.empty() ? nullptr : options.find_nothrow(name, false);
+    if (known == nullptr && foreign(name)) continue;
     if (known == nullptr || name == "help" || name == "version") {
       throw OptionError{"unknown environment variable " + variable};
     }
@@ -77,10 +110,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
     option.original_tokens = {variable, value};
     from_environment.options.push_back(std::move(option));
   }
+  check_values(from_environment, "in the environment: ");
   try {
     po::store(from_environment, values);
   } catch (const po::error& error) {
-    throw OptionError{"in the environment: " + one_line(error.what())};
+    throw OptionError{std::string{"in the environment: "} + error.what()};
   }
 
   // Other programs' variables, for options still unset: po::store keeps the first value stored.
@@ -98,10 +132,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
     option.original_tokens = {alias.variable, found->second};
     from_aliases.options.push_back(std::move(option));
   }
+  check_values(from_aliases, "in the environment: ");
   try {
     po::store(from_aliases, values);
   } catch (const po::error& error) {
-    throw OptionError{"in the environment: " + one_line(error.what())};
+    throw OptionError{std::string{"in the environment: "} + error.what()};
   }
 
   std::string config;
@@ -123,16 +158,17 @@ po::variables_map read_options(const po::options_description& options, int argc,
         if (foreign(option.string_key)) return true;
         throw OptionError{config + ": unrecognised option '" + option.string_key + "'"};
       });
+      check_values(parsed, config + ": ");
       po::store(parsed, values);
     } catch (const po::error& error) {
-      throw OptionError{config + ": " + one_line(error.what())};
+      throw OptionError{config + ": " + error.what()};
     }
   }
 
   try {
     po::notify(values);
   } catch (const po::error& error) {
-    throw OptionError{one_line(error.what())};
+    throw OptionError{error.what()};
   }
   return values;
 }

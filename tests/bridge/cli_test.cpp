@@ -149,6 +149,36 @@ TEST(Cli, BadOptionsGiveOneLineAndStatus2) {
                         "/nonexistent.conf");
 }
 
+// What the config fuzzer found: TELEINFO_ alone once ended the program with an exception Boost
+// threw (every option matched the empty name), and a line break in a value split the message.
+TEST(Cli, OddEnvironmentGivesOneLineAndStatus2) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  expect_one_error_line(bridge({"--source", capture}, {{"TELEINFO_", "x"}}), 2,
+                        "unknown environment variable TELEINFO_");
+  expect_one_error_line(bridge({"--source", capture}, {{"TIC_MODE", "his\ntoric"}}), 2,
+                        "TIC_MODE=his toric: not a valid value");
+  expect_one_error_line(bridge({"--source", capture}, {{"TELEINFO_MQTT_BASE", "a\r\n/#"}}), 2,
+                        "--mqtt-base a  /#");
+  expect_one_error_line(bridge({"--source", capture, "--log-level", "very\nloud"}), 2,
+                        "--log-level very loud");
+}
+
+// Boost reads an empty boolean as true, and wraps a negative count around: both refused.
+TEST(Cli, EmptyBooleansAndNegativeCountsAreRefused) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  expect_one_error_line(bridge({"--dry-run", "--source", capture}, {{"TELEINFO_JEEDOM", ""}}), 2,
+                        "in the environment: --jeedom: expected true or false, not an empty value");
+  expect_one_error_line(bridge({"--dry-run", "--source", capture, "--mqtt-backlog", "-1"}), 2,
+                        "--mqtt-backlog -1: expected a whole number, 0 or more");
+  const auto file = std::filesystem::temp_directory_path() / "teleinfo-cli-test-values.conf";
+  std::ofstream{file} << "source = " << capture << "\ndry-run = true\nmqtt-insecure =\n";
+  expect_one_error_line(bridge({"--config", file.string()}), 2,
+                        file.string() + ": --mqtt-insecure: expected true or false");
+  std::ofstream{file} << "source = " << capture << "\ndry-run = true\nhttp-points = -5\n";
+  expect_one_error_line(bridge({"--config", file.string()}), 2,
+                        file.string() + ": --http-points -5: expected a whole number");
+}
+
 TEST(Cli, UnknownKeyInConfigFile) {
   const auto file = std::filesystem::temp_directory_path() / "teleinfo-cli-test-bad.conf";
   std::ofstream{file} << "source = file:x\nbogus = 1\n";
