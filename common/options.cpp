@@ -30,6 +30,28 @@ std::string one_line(std::string text) {
   return text;
 }
 
+// Boost's message for one of its errors, which it makes from a template by filling placeholders
+// (%value%, %canonical_option%...) with the text given, again while one is left: text holding
+// its own placeholder (`mqtt-qos = %value%`) would hang the program there. A '%' in that text is
+// shown as "%25".
+class BoostMessage : public po::error_with_option_name {
+ public:
+  explicit BoostMessage(const po::error_with_option_name& thrown) : error_with_option_name(thrown) {
+    for (auto& [name, text] : m_substitutions) {
+      for (std::size_t at = text.find('%'); at != std::string::npos; at = text.find('%', at + 3)) {
+        text.replace(at, 1, "%25");
+      }
+    }
+  }
+};
+
+std::string message_of(const po::error& error) {
+  if (const auto* named = dynamic_cast<const po::error_with_option_name*>(&error)) {
+    return BoostMessage{*named}.what();
+  }
+  return error.what();
+}
+
 // What Boost would read as something else than what was written: an empty boolean, which it takes
 // for true (an empty `mqtt-insecure =` would accept any certificate), and a negative count, which
 // it wraps around (mqtt-backlog = -1 would keep 18446744073709551615 frames). `where` starts the
@@ -84,7 +106,7 @@ po::variables_map read_options(const po::options_description& options, int argc,
     check_values(parsed, "");
     po::store(parsed, values);
   } catch (const po::error& error) {
-    throw OptionError{error.what()};
+    throw OptionError{message_of(error)};
   }
 
   // The environment: each TELEINFO_ variable must name an option.
@@ -114,7 +136,7 @@ po::variables_map read_options(const po::options_description& options, int argc,
   try {
     po::store(from_environment, values);
   } catch (const po::error& error) {
-    throw OptionError{std::string{"in the environment: "} + error.what()};
+    throw OptionError{"in the environment: " + message_of(error)};
   }
 
   // Other programs' variables, for options still unset: po::store keeps the first value stored.
@@ -136,7 +158,7 @@ po::variables_map read_options(const po::options_description& options, int argc,
   try {
     po::store(from_aliases, values);
   } catch (const po::error& error) {
-    throw OptionError{std::string{"in the environment: "} + error.what()};
+    throw OptionError{"in the environment: " + message_of(error)};
   }
 
   std::string config;
@@ -161,14 +183,14 @@ po::variables_map read_options(const po::options_description& options, int argc,
       check_values(parsed, config + ": ");
       po::store(parsed, values);
     } catch (const po::error& error) {
-      throw OptionError{config + ": " + error.what()};
+      throw OptionError{config + ": " + message_of(error)};
     }
   }
 
   try {
     po::notify(values);
   } catch (const po::error& error) {
-    throw OptionError{error.what()};
+    throw OptionError{message_of(error)};
   }
   return values;
 }

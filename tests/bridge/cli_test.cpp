@@ -4,15 +4,18 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/captures.h"
+#include "support/daemon.h"
 #include "support/process.h"
 #include "tic/frame_json.h"
 #include "tic/group.h"
@@ -177,6 +180,28 @@ TEST(Cli, EmptyBooleansAndNegativeCountsAreRefused) {
   std::ofstream{file} << "source = " << capture << "\ndry-run = true\nhttp-points = -5\n";
   expect_one_error_line(bridge({"--config", file.string()}), 2,
                         file.string() + ": --http-points -5: expected a whole number");
+}
+
+// Boost makes its messages by filling placeholders (%value%...) until none is left: text holding
+// one hung the program as it started. The config fuzzer found it.
+TEST(Cli, PlaceholdersInWhatIsGivenEndInOneLine) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  const auto file = std::filesystem::temp_directory_path() / "teleinfo-cli-test-placeholder.conf";
+  std::ofstream{file} << "source = " << capture << "\n%invalid_line%\n";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--source", capture, "--mqtt-qos", "%value%"},
+       "the argument ('%25value%25') for option '--mqtt-qos' is invalid"},
+      {{"--source", capture, "--x%canonical_option%"},
+       "unrecognised option '--x%25canonical_option%25'"},
+      {{"--config", file.string()},
+       file.string() + ": the options configuration file contains an invalid line "
+                       "'%25invalid_line%25'"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    test::Daemon program{kBridge, arguments, {{"TELEINFO_CONFIG", empty_config()}}};
+    EXPECT_EQ(program.wait(std::chrono::seconds{10}), 2) << message;
+    EXPECT_EQ(program.err(), "teleinfo-bridge: error: " + message + "\n");
+  }
 }
 
 TEST(Cli, UnknownKeyInConfigFile) {
