@@ -36,18 +36,27 @@ std::string one_line(std::string text) {
 // shown as "%25".
 class BoostMessage : public po::error_with_option_name {
  public:
-  explicit BoostMessage(const po::error_with_option_name& thrown) : error_with_option_name(thrown) {
+  explicit BoostMessage(const po::error_with_option_name& thrown)
+      : error_with_option_name(thrown) {}
+
+  // Whether a text given held a '%'.
+  bool escape_percents() {
+    bool escaped = false;
     for (auto& [name, text] : m_substitutions) {
       for (std::size_t at = text.find('%'); at != std::string::npos; at = text.find('%', at + 3)) {
         text.replace(at, 1, "%25");
+        escaped = true;
       }
     }
+    return escaped;
   }
 };
 
 std::string message_of(const po::error& error) {
   if (const auto* named = dynamic_cast<const po::error_with_option_name*>(&error)) {
-    return BoostMessage{*named}.what();
+    // A copy, only when needed: it loses what a subclass adds (ambiguous_option's candidates).
+    BoostMessage message{*named};
+    if (message.escape_percents()) return message.what();
   }
   return error.what();
 }
