@@ -24,11 +24,70 @@ std::string option_name(std::string_view variable) {
 
 // Error messages are one line.
 std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
   return text;
 }
 
+// Boost's message for one of its errors, which it makes from a template by filling placeholders
+// (%value%, %canonical_option%...) with the text given, again while one is left: text holding
+// its own placeholder (`mqtt-qos = %value%`) would hang the program there. A '%' in that text is
+// shown as "%25".
+class BoostMessage : public po::error_with_option_name {
+ public:
+  explicit BoostMessage(const po::error_with_option_name& thrown)
+      : error_with_option_name(thrown) {}
+
+  // Whether a text given held a '%'.
+  bool escape_percents() {
+    bool escaped = false;
+    for (auto& [name, text] : m_substitutions) {
+      for (std::size_t at = text.find('%'); at != std::string::npos; at = text.find('%', at + 3)) {
+        text.replace(at, 1, "%25");
+        escaped = true;
+      }
+    }
+    return escaped;
+  }
+};
+
+std::string message_of(const po::error& error) {
+  if (const auto* named = dynamic_cast<const po::error_with_option_name*>(&error)) {
+    // A copy, only when needed: it loses what a subclass adds (ambiguous_option's candidates).
+    BoostMessage message{*named};
+    if (message.escape_percents()) return message.what();
+  }
+  return error.what();
+}
+
+// What Boost would read as something else than what was written: an empty boolean, which it takes
+// for true (an empty `mqtt-insecure =` would accept any certificate), and a negative count, which
+// it wraps around (mqtt-backlog = -1 would keep 18446744073709551615 frames). `where` starts the
+// message: "", "in the environment: ", the config file's "PATH: ".
+void check_values(const po::parsed_options& parsed, const std::string& where) {
+  for (const po::option& option : parsed.options) {
+    if (option.unregistered || option.string_key.empty() || option.value.size() != 1) continue;
+    const po::option_description* description =
+        parsed.description->find_nothrow(option.string_key, false);
+    if (description == nullptr) continue;
+    const po::value_semantic* semantic = description->semantic().get();
+    const std::string& value = option.value.front();
+    if (value.empty() && dynamic_cast<const po::typed_value<bool>*>(semantic) != nullptr) {
+      throw OptionError{where + "--" + option.string_key +
+                        ": expected true or false, not an empty value"};
+    }
+    if (value.find('-') != std::string::npos &&
+        dynamic_cast<const po::typed_value<std::size_t>*>(semantic) != nullptr) {
+      throw OptionError{where + "--" + option.string_key + " " + value +
+                        ": expected a whole number, 0 or more"};
+    }
+  }
+}
+
 }  // namespace
+
+OptionError::OptionError(const std::string& message) : std::runtime_error(one_line(message)) {}
 
 Environment process_environment() {
   Environment environment;
@@ -52,9 +111,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
   };
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), values);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(options).run();
+    check_values(parsed, "");
+    po::store(parsed, values);
   } catch (const po::error& error) {
-    throw OptionError{one_line(error.what())};
+    throw OptionError{message_of(error)};
   }
 
   // The environment: each TELEINFO_ variable must name an option.
@@ -66,8 +127,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
       continue;
     }
     const std::string name = option_name(variable);
-    if (options.find_nothrow(name, false) == nullptr && foreign(name)) continue;
-    const po::option_description* known = options.find_nothrow(name, false);
+    // TELEINFO_ alone names no option. Boost would find every option in "": an empty name is the
+    // empty short name of each option that has none, and that ambiguity it throws past us.
+    const po::option_description* known =
+        name.empty() ? nullptr : options.find_nothrow(name, false);
+    if (known == nullptr && foreign(name)) continue;
     if (known == nullptr || name == "help" || name == "version") {
       throw OptionError{"unknown environment variable " + variable};
     }
@@ -77,10 +141,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
     option.original_tokens = {variable, value};
     from_environment.options.push_back(std::move(option));
   }
+  check_values(from_environment, "in the environment: ");
   try {
     po::store(from_environment, values);
   } catch (const po::error& error) {
-    throw OptionError{"in the environment: " + one_line(error.what())};
+    throw OptionError{"in the environment: " + message_of(error)};
   }
 
   // Other programs' variables, for options still unset: po::store keeps the first value stored.
@@ -98,10 +163,11 @@ po::variables_map read_options(const po::options_description& options, int argc,
     option.original_tokens = {alias.variable, found->second};
     from_aliases.options.push_back(std::move(option));
   }
+  check_values(from_aliases, "in the environment: ");
   try {
     po::store(from_aliases, values);
   } catch (const po::error& error) {
-    throw OptionError{"in the environment: " + one_line(error.what())};
+    throw OptionError{"in the environment: " + message_of(error)};
   }
 
   std::string config;
@@ -123,16 +189,17 @@ po::variables_map read_options(const po::options_description& options, int argc,
         if (foreign(option.string_key)) return true;
         throw OptionError{config + ": unrecognised option '" + option.string_key + "'"};
       });
+      check_values(parsed, config + ": ");
       po::store(parsed, values);
     } catch (const po::error& error) {
-      throw OptionError{config + ": " + one_line(error.what())};
+      throw OptionError{config + ": " + message_of(error)};
     }
   }
 
   try {
     po::notify(values);
   } catch (const po::error& error) {
-    throw OptionError{one_line(error.what())};
+    throw OptionError{message_of(error)};
   }
   return values;
 }

@@ -18,7 +18,9 @@ namespace common {
 // A bad option or value: its message is one line that names it. Programs exit with status 2.
 class OptionError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // A line break in `message` (a value from the environment or the command line may hold one)
+  // becomes a space.
+  explicit OptionError(const std::string& message);
 };
 
 inline constexpr std::string_view kDefaultConfigFile = "/etc/teleinfo/teleinfo.conf";

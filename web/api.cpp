@@ -17,7 +17,39 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// The length of the UTF-8 sequence `text` starts with; 0 when it starts none (Unicode's table of
+// well-formed byte sequences: no overlong form, no surrogate, nothing past U+10FFFF).
+std::size_t utf8_sequence(std::string_view text) {
+  const auto byte = [&](std::size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
+    return i < text.size() && static_cast<unsigned char>(text[i]) >= low &&
+           static_cast<unsigned char>(text[i]) <= high;
+  };
+  const auto lead = static_cast<unsigned char>(text[0]);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return byte(1) ? 2 : 0;
+  if (lead == 0xE0) return byte(1, 0xA0) && byte(2) ? 3 : 0;
+  if (lead == 0xED) return byte(1, 0x80, 0x9F) && byte(2) ? 3 : 0;
+  if (lead >= 0xE1 && lead <= 0xEF) return byte(1) && byte(2) ? 3 : 0;
+  if (lead == 0xF0) return byte(1, 0x90) && byte(2) && byte(3) ? 4 : 0;
+  if (lead >= 0xF1 && lead <= 0xF3) return byte(1) && byte(2) && byte(3) ? 4 : 0;
+  if (lead == 0xF4) return byte(1, 0x80, 0x8F) && byte(2) && byte(3) ? 4 : 0;
+  return 0;
+}
+
+// JSON text is UTF-8, and what a request names (a meter, a parameter) comes back in answers as
+// any bytes it sent: a byte that starts no UTF-8 sequence is written as U+FFFD.
 void write_string(JsonWriter& json, std::string_view text) {
+  std::string valid;       // made at the first byte replaced
+  std::size_t copied = 0;  // the bytes of `text` in `valid`
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t size = utf8_sequence(text.substr(i)); size > 0) {
+      i += size;
+      continue;
+    }
+    valid.append(text.substr(copied, i - copied)).append("\xEF\xBF\xBD");
+    copied = ++i;
+  }
+  if (copied > 0) text = valid.append(text.substr(copied));
   json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 

@@ -4,15 +4,18 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/captures.h"
+#include "support/daemon.h"
 #include "support/process.h"
 #include "tic/frame_json.h"
 #include "tic/group.h"
@@ -147,6 +150,58 @@ TEST(Cli, BadOptionsGiveOneLineAndStatus2) {
   expect_one_error_line(bridge({"--source", capture}, {{"TELEINFO_MODE", "fast"}}), 2, "fast");
   expect_one_error_line(bridge({"--source", capture, "--config", "/nonexistent.conf"}), 2,
                         "/nonexistent.conf");
+}
+
+// What the config fuzzer found: TELEINFO_ alone once ended the program with an exception Boost
+// threw (every option matched the empty name), and a line break in a value split the message.
+TEST(Cli, OddEnvironmentGivesOneLineAndStatus2) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  expect_one_error_line(bridge({"--source", capture}, {{"TELEINFO_", "x"}}), 2,
+                        "unknown environment variable TELEINFO_");
+  expect_one_error_line(bridge({"--source", capture}, {{"TIC_MODE", "his\ntoric"}}), 2,
+                        "TIC_MODE=his toric: not a valid value");
+  expect_one_error_line(bridge({"--source", capture}, {{"TELEINFO_MQTT_BASE", "a\r\n/#"}}), 2,
+                        "--mqtt-base a  /#");
+  expect_one_error_line(bridge({"--source", capture, "--log-level", "very\nloud"}), 2,
+                        "--log-level very loud");
+}
+
+// Boost reads an empty boolean as true, and wraps a negative count around: both refused.
+TEST(Cli, EmptyBooleansAndNegativeCountsAreRefused) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  expect_one_error_line(bridge({"--dry-run", "--source", capture}, {{"TELEINFO_JEEDOM", ""}}), 2,
+                        "in the environment: --jeedom: expected true or false, not an empty value");
+  expect_one_error_line(bridge({"--dry-run", "--source", capture, "--mqtt-backlog", "-1"}), 2,
+                        "--mqtt-backlog -1: expected a whole number, 0 or more");
+  const auto file = std::filesystem::temp_directory_path() / "teleinfo-cli-test-values.conf";
+  std::ofstream{file} << "source = " << capture << "\ndry-run = true\nmqtt-insecure =\n";
+  expect_one_error_line(bridge({"--config", file.string()}), 2,
+                        file.string() + ": --mqtt-insecure: expected true or false");
+  std::ofstream{file} << "source = " << capture << "\ndry-run = true\nhttp-points = -5\n";
+  expect_one_error_line(bridge({"--config", file.string()}), 2,
+                        file.string() + ": --http-points -5: expected a whole number");
+}
+
+// Boost makes its messages by filling placeholders (%value%...) until none is left: text holding
+// one hung the program as it started. The config fuzzer found it.
+TEST(Cli, PlaceholdersInWhatIsGivenEndInOneLine) {
+  const std::string capture = "file:" + kFrames + "hallard_tinfo_replay_histo_hc.txt";
+  const auto file = std::filesystem::temp_directory_path() / "teleinfo-cli-test-placeholder.conf";
+  std::ofstream{file} << "source = " << capture << "\n%invalid_line%\n";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--source", capture, "--mqtt-qos", "%value%"},
+       "the argument ('%25value%25') for option '--mqtt-qos' is invalid"},
+      {{"--source", capture, "--x%canonical_option%"},
+       "unrecognised option '--x%25canonical_option%25'"},
+      {{"--config", file.string()},
+       file.string() + ": the options configuration file contains an invalid line "
+                       "'%25invalid_line%25'"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    test::Daemon program{kBridge, arguments, {{"TELEINFO_CONFIG", empty_config()}}};
+    EXPECT_EQ(program.wait(std::chrono::seconds{10}), 2) << message;
+    EXPECT_EQ(program.err(), "teleinfo-bridge: error: " + message + "\n");
+  }
 }
 
 TEST(Cli, UnknownKeyInConfigFile) {
