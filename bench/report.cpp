@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -92,14 +93,19 @@ double number(const rapidjson::Value& object, std::string_view path, const std::
 // `value` with `decimals` decimals and thousands separated by commas: 16,106.
 std::string format(double value, int decimals) {
   char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  std::string digits = text;
-  const std::size_t start = digits.starts_with('-') ? 1 : 0;
-  std::size_t point = digits.find('.');
-  if (point == std::string::npos) point = digits.size();
-  for (std::size_t at = point; at > start + 3; at -= 3)
-    digits.insert(at - 3, ",");
-  return digits;
+  const int length = std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  const std::size_t size =
+      length < 0 ? 0 : std::min(static_cast<std::size_t>(length), sizeof text - 1);
+  const std::string_view digits{text, size};
+  const std::size_t sign = digits.starts_with('-') ? 1 : 0;
+  const std::size_t point = std::min(digits.find('.'), digits.size());
+  std::string result{digits.substr(0, sign)};
+  for (std::size_t at = sign; at < point; ++at) {
+    if (at > sign && (point - at) % 3 == 0) result += ',';
+    result += digits[at];
+  }
+  result += digits.substr(point);
+  return result;
 }
 
 // Google Benchmark's figures of one benchmark: its median over the repetitions, with the
