@@ -11,11 +11,13 @@
 #include "archive/frame_stream.h"
 #include "archive/options.h"
 #include "common/log.h"
+#include "common/shared_library.h"
 #include "common/systemd_notify.h"
 
 namespace {
 
 constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
 // On SIGTERM the sinks get this long to write what they hold; the rest goes to the spool.
@@ -115,5 +117,8 @@ int main(int argc, char** argv) {
   } catch (const common::OptionError& error) {
     LOG_ERROR("%s", error.what());
     return kExitUsage;
+  } catch (const common::LibraryError& error) {  // libmariadb or libcurl, for a writer
+    LOG_ERROR("%s", error.what());
+    return kExitRuntime;
   }
 }

@@ -11,9 +11,12 @@
 //   build-bench2/bench/archive_bench            # 20,000 frames
 //   build-bench2/bench/archive_bench --quick    # a smoke run: 1,000 frames
 //   build-bench2/bench/archive_bench --influx   # the same into InfluxDB (also with --quick)
+//   build-bench2/bench/archive_bench --json out.json   # the figures for bench/run's table too
 //
 // Exit status 0 whether the target is met or not (it is a benchmark); 1 when the run broke (a
 // frame missing, a program failed), 2 for a bad argument.
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -78,21 +81,75 @@ std::uint64_t peak_rss(pid_t pid) {
   return 0;
 }
 
+// What a run measured, for --json.
+struct Figures {
+  bool influx = false;
+  bool quick = false;
+  std::size_t frames = 0;
+  std::size_t labels = 0;  // per frame
+  double seconds = 0;      // from the bridge's start to the last frame stored
+  double bridge_seconds = 0;
+  double cpu_us_per_frame = 0;
+  std::uint64_t peak_rss = 0;
+};
+
+void write_json(const std::string& path, const Figures& figures) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> out{buffer};
+  const auto frames = static_cast<double>(figures.frames);
+  const double rate = frames / figures.seconds;
+  out.StartObject();
+  out.Key("benchmark");
+  out.String("archive_bench");
+  out.Key("database");
+  out.String(figures.influx ? "influxdb" : "mariadb");
+  out.Key("quick");
+  out.Bool(figures.quick);
+  out.Key("frames");
+  out.Uint64(figures.frames);
+  out.Key("labels_per_frame");
+  out.Uint64(figures.labels);
+  out.Key("seconds");
+  out.Double(figures.seconds);
+  out.Key("frames_per_second");
+  out.Double(rate);
+  out.Key("label_values_per_second");
+  out.Double(rate * static_cast<double>(figures.labels));
+  out.Key("bridge_frames_per_second");
+  out.Double(frames / figures.bridge_seconds);
+  out.Key("archive_cpu_us_per_frame");
+  out.Double(figures.cpu_us_per_frame);
+  out.Key("archive_peak_rss_bytes");
+  out.Uint64(figures.peak_rss);
+  out.EndObject();
+  std::ofstream file{path};
+  file << buffer.GetString() << '\n';
+  if (!file.flush()) throw std::runtime_error{"cannot write " + path};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t frames = 20'000;
   bool influx = false;
+  bool quick = false;
+  std::string json_file;  // --json: the figures there too
   for (int i = 1; i < argc; ++i) {
     const std::string_view argument = argv[i];
     if (argument == "--quick") {
       frames = 1'000;
+      quick = true;
     } else if (argument == "--influx") {
       influx = true;
+    } else if (argument == "--json" && i + 1 < argc) {
+      json_file = argv[++i];
+    } else if (argument.starts_with("--json=")) {
+      json_file = argument.substr(7);
     } else {
-      std::fprintf(
-          stderr, "archive_bench: unknown argument %s\nusage: archive_bench [--quick] [--influx]\n",
-          argv[i]);
+      std::fprintf(stderr,
+                   "archive_bench: unknown argument %s\n"
+                   "usage: archive_bench [--quick] [--influx] [--json FILE]\n",
+                   argv[i]);
       return 2;
     }
   }
@@ -197,6 +254,17 @@ int main(int argc, char** argv) {
     std::printf("%-46s %10.1f\n", "teleinfo-archive CPU per frame (µs)",
                 static_cast<double>(cpu) / 1000.0 / static_cast<double>(frames));
     std::printf("%-46s %10.2f\n", "teleinfo-archive peak RSS (MB)", static_cast<double>(rss) / 1e6);
+    if (!json_file.empty()) {
+      write_json(json_file, {.influx = influx,
+                             .quick = quick,
+                             .frames = frames,
+                             .labels = labels,
+                             .seconds = seconds,
+                             .bridge_seconds = bridge_seconds,
+                             .cpu_us_per_frame =
+                                 static_cast<double>(cpu) / 1000.0 / static_cast<double>(frames),
+                             .peak_rss = rss});
+    }
     return rows == frames ? 0 : 1;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "archive_bench: broken: %s\n", error.what());

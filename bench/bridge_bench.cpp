@@ -23,11 +23,20 @@
 //   cmake --build build-bench2 --target bridge_bench -j2
 //   build-bench2/bench/bridge_bench                 # 20000 frames, then 30 at the real cadence
 //   build-bench2/bench/bridge_bench --quick         # a smoke run: 500 frames, then 3
+//   build-bench2/bench/bridge_bench --json out.json # the figures for bench/run's table too
+//   build-bench2/bench/bridge_bench --maps          # where the bridge's memory is, file by file
+//
+// Memory: peak RSS is VmHWM (what the target is about); at the end of each run, PSS and USS
+// (private pages: what the process alone costs) and, with --maps, Rss, Pss and USS of each mapped
+// file from /proc/<pid>/smaps. RSS counts every page of a shared library the bridge touched, even
+// pages all other processes share; PSS divides them among the processes mapping them.
 //
 // Exit status 0 whether the targets are met or not (it is a benchmark); 1 when the run broke (a
 // frame lost, the bridge died or ended with an error), 2 for a bad argument.
 #include <fcntl.h>
 #include <poll.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -70,7 +79,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using TimePoint = SteadyClock::time_point;
 
-const std::string kBridge = TELEINFO_BRIDGE;
+const std::string kBuiltBridge = TELEINFO_BRIDGE;
 constexpr std::string_view kCapture = "hallard_tinfo_replay_stand_base_long.txt";
 constexpr char kStx = 0x02;
 constexpr char kEtx = 0x03;
@@ -103,11 +112,17 @@ struct Arguments {
   std::size_t window = 500;  // full speed: frames written and not yet received; 0: no limit
   std::string csv;           // a file to write every measured frame's times to; empty: none
   bool systemd = false;      // the bridge gets a NOTIFY_SOCKET, as under systemd's Type=notify
+  std::string bridge = kBuiltBridge;      // the program run
+  std::vector<std::string> bridge_extra;  // more arguments for it (--bridge-arg)
+  std::string json;                       // a file for the figures as JSON; empty: none
+  bool maps = false;                      // print the memory of each mapped file
+  bool quick = false;
 };
 
 constexpr std::string_view kUsage =
     "usage: bridge_bench [--frames N] [--cadence-frames N] [--chunk BYTES] [--warmup N] "
-    "[--window N] [--systemd] [--csv FILE] [--quick]\n"
+    "[--window N] [--systemd] [--csv FILE] [--json FILE] [--maps] [--bridge PATH]\n"
+    "       [--bridge-arg ARG]... [--quick]\n"
     "  --frames N          frames of the full-speed run (20000)\n"
     "  --cadence-frames N  frames of the real-cadence run, about 0.9 s each (30)\n"
     "  --chunk BYTES       bytes per write at the real cadence (16)\n"
@@ -117,6 +132,10 @@ constexpr std::string_view kUsage =
     "  --systemd           run the bridge as systemd does, with a NOTIFY_SOCKET to notify\n"
     "  --csv FILE          write each measured frame's times there (run, sequence number,\n"
     "                      ETX written and message received in us from the run's start)\n"
+    "  --json FILE         write the figures there as JSON (bench/run reads them)\n"
+    "  --maps              print Rss, Pss and USS of each file the bridge maps\n"
+    "  --bridge PATH       run this teleinfo-bridge (default: the one built with this program)\n"
+    "  --bridge-arg ARG    one more argument for the bridge (--bridge-arg=--csv-file=/tmp/x)\n"
     "  --quick             a smoke run: --frames 500 --cadence-frames 3 --warmup 20\n";
 
 std::size_t parse_count(std::string_view name, std::string_view text, std::size_t minimum) {
@@ -142,6 +161,11 @@ Arguments parse_arguments(int argc, char** argv) {
       arguments.frames = 500;
       arguments.cadence_frames = 3;
       arguments.warmup = 20;
+      arguments.quick = true;
+      continue;
+    }
+    if (name == "--maps" && !value) {
+      arguments.maps = true;
       continue;
     }
     if (name == "--systemd" && !value) {
@@ -153,7 +177,8 @@ Arguments parse_arguments(int argc, char** argv) {
       std::exit(0);
     }
     if (name != "--frames" && name != "--cadence-frames" && name != "--chunk" &&
-        name != "--warmup" && name != "--window" && name != "--csv") {
+        name != "--warmup" && name != "--window" && name != "--csv" && name != "--json" &&
+        name != "--bridge" && name != "--bridge-arg") {
       throw std::invalid_argument("unknown argument '" + std::string{argv[i]} + "'");
     }
     if (!value) {
@@ -166,6 +191,9 @@ Arguments parse_arguments(int argc, char** argv) {
     if (name == "--warmup") arguments.warmup = parse_count(name, *value, 1);
     if (name == "--window") arguments.window = parse_count(name, *value, 0);
     if (name == "--csv") arguments.csv = *value;
+    if (name == "--json") arguments.json = *value;
+    if (name == "--bridge") arguments.bridge = *value;
+    if (name == "--bridge-arg") arguments.bridge_extra.emplace_back(*value);
   }
   return arguments;
 }
@@ -648,6 +676,63 @@ std::uint64_t status_bytes(pid_t pid, std::string_view key) {
   return 0;
 }
 
+// The memory of one mapped file, or of "[heap]", "[stack]", "[anon]" (mappings of no file), in
+// bytes. Private pages (clean or dirty) are the process's alone: USS sums them.
+struct Mapping {
+  std::string name;
+  std::uint64_t rss = 0;
+  std::uint64_t pss = 0;
+  std::uint64_t uss = 0;
+  std::uint64_t private_dirty = 0;  // written: relocated data, heap; counted in RssAnon
+};
+
+struct Memory {
+  Mapping total;
+  std::vector<Mapping> mappings;  // by file, the largest RSS first
+};
+
+// /proc/<pid>/smaps, summed by file. Each mapping is a header line ("7f01...-7f02... r-xp 00000000
+// 08:01 1234    /usr/lib/x86_64-linux-gnu/libc.so.6") then "Name:   value kB" lines.
+Memory sample_memory(pid_t pid) {
+  std::istringstream smaps{read_text("/proc/" + std::to_string(pid) + "/smaps")};
+  std::map<std::string, Mapping> by_name;
+  Mapping* current = nullptr;
+  for (std::string line; std::getline(smaps, line);) {
+    std::istringstream fields{line};
+    std::string first;
+    fields >> first;
+    if (first.empty()) continue;
+    if (first.back() != ':') {
+      std::string permissions, offset, device, inode, name;
+      fields >> permissions >> offset >> device >> inode >> std::ws;
+      std::getline(fields, name);
+      if (name.empty()) name = "[anon]";
+      current = &by_name[name];
+      current->name = name;
+      continue;
+    }
+    std::uint64_t kilobytes = 0;
+    if (current == nullptr || !(fields >> kilobytes)) continue;
+    const std::uint64_t bytes = kilobytes * 1024;
+    if (first == "Rss:") current->rss += bytes;
+    if (first == "Pss:") current->pss += bytes;
+    if (first == "Private_Clean:" || first == "Private_Dirty:") current->uss += bytes;
+    if (first == "Private_Dirty:") current->private_dirty += bytes;
+  }
+  Memory memory;
+  memory.total.name = "total";
+  for (auto& [name, mapping] : by_name) {
+    memory.total.rss += mapping.rss;
+    memory.total.pss += mapping.pss;
+    memory.total.uss += mapping.uss;
+    memory.total.private_dirty += mapping.private_dirty;
+    if (mapping.rss > 0) memory.mappings.push_back(std::move(mapping));
+  }
+  std::sort(memory.mappings.begin(), memory.mappings.end(),
+            [](const Mapping& a, const Mapping& b) { return a.rss > b.rss; });
+  return memory;
+}
+
 // Whether the process runs (exists and is not a zombie).
 bool running(pid_t pid) {
   const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
@@ -692,6 +777,7 @@ struct RunResult {
   std::uint64_t rss = 0;             // VmRSS at the end
   std::uint64_t rss_anonymous = 0;   // RssAnon at the end: heap, stacks
   std::uint64_t rss_file = 0;        // RssFile at the end: the program and its libraries
+  Memory memory;                     // at the end
   std::vector<double> latencies_ms;  // sorted
 };
 
@@ -756,10 +842,12 @@ class Bench {
 
   RunResult run(Pace pace, std::size_t count) {
     test::PseudoTerminal line;
-    test::Daemon bridge{kBridge,
-                        {"--source", "serial:" + line.slave_path(), "--mode", "standard",
-                         "--mqtt-url", broker_.url()},
-                        environment_};
+    std::vector<std::string> bridge_arguments = {"--source",   "serial:" + line.slave_path(),
+                                                 "--mode",     "standard",
+                                                 "--mqtt-url", broker_.url()};
+    bridge_arguments.insert(bridge_arguments.end(), arguments_.bridge_extra.begin(),
+                            arguments_.bridge_extra.end());
+    test::Daemon bridge{arguments_.bridge, bridge_arguments, environment_};
     // The bridge flushes the port when it opens it: nothing is written before.
     if (!bridge.wait_for_err("reading " + line.slave_path())) {
       throw Broken("the bridge did not start reading " + line.slave_path() + ":\n" + bridge.err());
@@ -802,6 +890,7 @@ class Bench {
     result.rss = status_bytes(bridge.pid(), "VmRSS");
     result.rss_anonymous = status_bytes(bridge.pid(), "RssAnon");
     result.rss_file = status_bytes(bridge.pid(), "RssFile");
+    result.memory = sample_memory(bridge.pid());
     result.duplicates = receiver_.duplicates();
 
     const std::vector<TimePoint> arrivals = receiver_.arrivals();
@@ -934,6 +1023,10 @@ void print_report(const RunResult& full, const RunResult& cadence, double writes
            fixed(static_cast<double>(run.rss_file) / 1e6, 2);
   };
   print_row("  anonymous / files (program, libraries), MB", split(full), split(cadence));
+  auto megabytes = [](std::uint64_t bytes) { return fixed(static_cast<double>(bytes) / 1e6, 2); };
+  print_row("bridge PSS / USS at the end, MB",
+            megabytes(full.memory.total.pss) + " / " + megabytes(full.memory.total.uss),
+            megabytes(cadence.memory.total.pss) + " / " + megabytes(cadence.memory.total.uss));
   print_row("latency, ETX written to message received", "", "");
   for (const auto& [name, fraction] :
        {std::pair{"  p50", 0.50}, std::pair{"  p99", 0.99}, std::pair{"  max", 1.0}}) {
@@ -963,6 +1056,105 @@ void print_report(const RunResult& full, const RunResult& cadence, double writes
           fixed(p50, 3, " ms"));
 }
 
+// --maps: each mapped file's share of the memory at the end of a run, the largest RSS first.
+void print_maps(const Memory& memory) {
+  std::printf("\nthe bridge's memory by mapped file at the end of the full-speed run (kB):\n");
+  std::printf("  %8s %8s %8s %8s  %s\n", "Rss", "Pss", "USS", "Dirty", "file");
+  auto line = [](const Mapping& mapping) {
+    std::printf(
+        "  %8llu %8llu %8llu %8llu  %s\n", static_cast<unsigned long long>(mapping.rss / 1024),
+        static_cast<unsigned long long>(mapping.pss / 1024),
+        static_cast<unsigned long long>(mapping.uss / 1024),
+        static_cast<unsigned long long>(mapping.private_dirty / 1024), mapping.name.c_str());
+  };
+  for (const Mapping& mapping : memory.mappings)
+    line(mapping);
+  line(memory.total);
+}
+
+// --json: the figures of both runs, in the units their names say.
+void write_json(const std::string& path, const Arguments& arguments, const RunResult& full,
+                const RunResult& cadence) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> out{buffer};
+  auto number = [&](const char* key, double value) {
+    out.Key(key);
+    out.Double(value);
+  };
+  auto count = [&](const char* key, std::uint64_t value) {
+    out.Key(key);
+    out.Uint64(value);
+  };
+  auto mapping = [&](const Mapping& memory) {
+    out.StartObject();
+    out.Key("name");
+    out.String(memory.name.c_str());
+    count("rss_bytes", memory.rss);
+    count("pss_bytes", memory.pss);
+    count("uss_bytes", memory.uss);
+    count("private_dirty_bytes", memory.private_dirty);
+    out.EndObject();
+  };
+  auto run = [&](const char* key, const RunResult& result) {
+    out.Key(key);
+    out.StartObject();
+    count("frames", result.frames);
+    count("lost", result.lost);
+    count("duplicates", result.duplicates);
+    number("seconds", result.seconds);
+    number("frames_per_second", result.frames_per_second);
+    const std::int64_t main = result.bridge_cpu.main_thread_ns;
+    number("cpu_us_per_frame", per_frame_us(result.bridge_cpu.runtime_ns, result.frames));
+    number("reading_thread_cpu_us_per_frame", per_frame_us(main, result.frames));
+    number("other_threads_cpu_us_per_frame",
+           per_frame_us(result.bridge_cpu.runtime_ns - main, result.frames));
+    if (result.broker_cpu_ns >= 0) {
+      number("mosquitto_cpu_us_per_frame", per_frame_us(result.broker_cpu_ns, result.frames));
+    }
+    count("peak_rss_bytes", result.peak_rss);
+    count("rss_bytes", result.rss);
+    count("rss_anonymous_bytes", result.rss_anonymous);
+    count("rss_file_bytes", result.rss_file);
+    count("pss_bytes", result.memory.total.pss);
+    count("uss_bytes", result.memory.total.uss);
+    out.Key("latency_ms");
+    out.StartObject();
+    number("p50", percentile(result.latencies_ms, 0.5));
+    number("p99", percentile(result.latencies_ms, 0.99));
+    number("max", percentile(result.latencies_ms, 1.0));
+    out.EndObject();
+    out.Key("mappings");
+    out.StartArray();
+    for (const Mapping& each : result.memory.mappings)
+      mapping(each);
+    out.EndArray();
+    out.EndObject();
+  };
+  out.StartObject();
+  out.Key("benchmark");
+  out.String("bridge_bench");
+  out.Key("bridge");
+  out.String(arguments.bridge.c_str());
+  out.Key("bridge_arguments");
+  out.StartArray();
+  for (const std::string& argument : arguments.bridge_extra)
+    out.String(argument.c_str());
+  out.EndArray();
+  out.Key("quick");
+  out.Bool(arguments.quick);
+  out.Key("systemd");
+  out.Bool(arguments.systemd);
+  count("window", arguments.window);
+  count("chunk_bytes", arguments.chunk);
+  run("full_speed", full);
+  run("real_cadence", cadence);
+  number("peak_rss_bytes", static_cast<double>(std::max(full.peak_rss, cadence.peak_rss)));
+  out.EndObject();
+  std::ofstream file{path};
+  file << buffer.GetString() << '\n';
+  if (!file.flush()) throw Broken("cannot write " + path);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -979,7 +1171,7 @@ int main(int argc, char** argv) {
     std::printf(
         "teleinfo-bridge end to end: pseudo-terminal -> %s -> mosquitto (loopback) -> subscriber "
         "(QoS 1)\n",
-        kBridge.c_str());
+        arguments.bridge.c_str());
     std::printf(
         "standard frames of meter %s (%s, %zu frames in turn, %.0f bytes a frame), %u CPUs "
         "online, %s\n",
@@ -994,12 +1186,20 @@ int main(int argc, char** argv) {
         arguments.window > 0 ? std::to_string(arguments.window).c_str() : "(no limit)",
         arguments.chunk,
         arguments.systemd ? "as systemd does (NOTIFY_SOCKET set)" : "by hand (no NOTIFY_SOCKET)");
+    if (!arguments.bridge_extra.empty()) {
+      std::printf("the bridge's own arguments, after --source and --mqtt-url:");
+      for (const std::string& argument : arguments.bridge_extra)
+        std::printf(" %s", argument.c_str());
+      std::printf("\n\n");
+    }
     std::fflush(stdout);
 
     const RunResult full = bench.run(Pace::FullSpeed, arguments.frames);
     const RunResult cadence = bench.run(Pace::Cadence, arguments.cadence_frames);
     print_report(full, cadence,
                  std::ceil(maker.bytes_per_frame() / static_cast<double>(arguments.chunk)));
+    if (arguments.maps) print_maps(full.memory);
+    if (!arguments.json.empty()) write_json(arguments.json, arguments, full, cadence);
   } catch (const Broken& error) {
     std::fprintf(stderr, "bridge_bench: BROKEN: %s\n", error.what());
     return 1;

@@ -11,6 +11,7 @@
 #include "bridge/topics.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/shared_library.h"
 #include "common/systemd_notify.h"
 #include "jeedom/payloads.h"
 
@@ -154,5 +155,8 @@ int main(int argc, char** argv) {
   } catch (const bridge::MqttError& error) {
     LOG_ERROR("%s", error.what());
     return kExitUsage;
+  } catch (const common::LibraryError& error) {  // libmariadb or libcurl, for a writer
+    LOG_ERROR("%s", error.what());
+    return kExitRuntime;
   }
 }

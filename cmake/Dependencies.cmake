@@ -16,4 +16,32 @@ pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)  # libmariadb-dev
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)  # libcurl4-openssl-dev
 find_package(ZLIB REQUIRED)  # zlib1g-dev: gzip request bodies (--influx-gzip)
 
+# libmariadb and libcurl are not linked into the programs: the writers load them with dlopen() when
+# they are made (common/shared_library.h), so that a bridge that archives nothing does not map them
+# and the dozen libraries they bring. The programs take their headers, and the SONAME to load, read
+# from the library pkg-config found (the sysroot's, when cross-building).
+function(teleinfo_soname variable library)
+  execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${library}
+    OUTPUT_VARIABLE headers RESULT_VARIABLE failed ERROR_QUIET)
+  if(failed OR NOT headers MATCHES "SONAME +([^ \n]+)")
+    message(FATAL_ERROR "no SONAME in ${library} (read with '${CMAKE_OBJDUMP} -p')")
+  endif()
+  set(${variable} ${CMAKE_MATCH_1} PARENT_SCOPE)
+endfunction()
+
+list(GET MARIADB_LINK_LIBRARIES 0 library)
+teleinfo_soname(TELEINFO_LIBMARIADB_SONAME ${library})
+add_library(teleinfo_libmariadb INTERFACE)
+add_library(teleinfo::libmariadb ALIAS teleinfo_libmariadb)
+target_include_directories(teleinfo_libmariadb SYSTEM INTERFACE ${MARIADB_INCLUDE_DIRS})
+target_link_libraries(teleinfo_libmariadb INTERFACE ${CMAKE_DL_LIBS})
+
+list(GET CURL_LINK_LIBRARIES 0 library)
+teleinfo_soname(TELEINFO_LIBCURL_SONAME ${library})
+add_library(teleinfo_libcurl INTERFACE)
+add_library(teleinfo::libcurl ALIAS teleinfo_libcurl)
+target_include_directories(teleinfo_libcurl SYSTEM INTERFACE ${CURL_INCLUDE_DIRS})
+target_link_libraries(teleinfo_libcurl INTERFACE ${CMAKE_DL_LIBS})
+message(STATUS "Loaded when a writer needs them: ${TELEINFO_LIBMARIADB_SONAME}, ${TELEINFO_LIBCURL_SONAME}")
+
 find_package(Threads REQUIRED)

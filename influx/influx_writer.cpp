@@ -5,10 +5,10 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
+#include "influx/libcurl.h"
 #include "influx/line_protocol.h"
 
 namespace influx {
@@ -16,14 +16,6 @@ namespace {
 
 constexpr std::size_t kMaxResponseBytes = 64 * 1024;  // more is not read: errors are short
 constexpr std::size_t kMaxMessageBytes = 400;
-
-void init_curl() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("influx: curl_global_init failed");
-  });
-}
 
 std::size_t collect_response(char* data, std::size_t size, std::size_t count, void* user) {
   auto& response = *static_cast<std::string*>(user);
@@ -129,44 +121,43 @@ std::string url_encode(std::string_view text) {
 class InfluxWriter::Connection {
  public:
   explicit Connection(const InfluxSettings& settings, const std::string& target) {
-    init_curl();
-    curl_ = curl_easy_init();
+    curl_ = api_.curl_easy_init();
     if (curl_ == nullptr) throw std::runtime_error("influx: curl_easy_init failed");
-    headers_ = curl_slist_append(headers_, "Content-Type: text/plain; charset=utf-8");
-    headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip
-    if (settings.gzip) headers_ = curl_slist_append(headers_, "Content-Encoding: gzip");
+    headers_ = api_.curl_slist_append(headers_, "Content-Type: text/plain; charset=utf-8");
+    headers_ = api_.curl_slist_append(headers_, "Expect:");  // no 100-continue round trip
+    if (settings.gzip) headers_ = api_.curl_slist_append(headers_, "Content-Encoding: gzip");
     if (settings.v2()) {
       const std::string authorization = "Authorization: Token " + settings.token;
-      headers_ = curl_slist_append(headers_, authorization.c_str());
+      headers_ = api_.curl_slist_append(headers_, authorization.c_str());
     }
-    curl_easy_setopt(curl_, CURLOPT_URL, target.c_str());
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "teleinfo");
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(settings.connect_timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error_);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, collect_response);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response_);
+    api_.curl_easy_setopt(curl_, CURLOPT_URL, target.c_str());
+    api_.curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    api_.curl_easy_setopt(curl_, CURLOPT_POST, 1L);
+    api_.curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
+    api_.curl_easy_setopt(curl_, CURLOPT_USERAGENT, "teleinfo");
+    api_.curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    api_.curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
+    api_.curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
+                          static_cast<long>(settings.connect_timeout.count()));
+    api_.curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.timeout.count()));
+    api_.curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error_);
+    api_.curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, collect_response);
+    api_.curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response_);
     if (!settings.v2() && !settings.user.empty()) {
-      curl_easy_setopt(curl_, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-      curl_easy_setopt(curl_, CURLOPT_USERNAME, settings.user.c_str());
-      curl_easy_setopt(curl_, CURLOPT_PASSWORD, settings.password.c_str());
+      api_.curl_easy_setopt(curl_, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+      api_.curl_easy_setopt(curl_, CURLOPT_USERNAME, settings.user.c_str());
+      api_.curl_easy_setopt(curl_, CURLOPT_PASSWORD, settings.password.c_str());
     }
     if (!settings.ca_file.empty())
-      curl_easy_setopt(curl_, CURLOPT_CAINFO, settings.ca_file.c_str());
+      api_.curl_easy_setopt(curl_, CURLOPT_CAINFO, settings.ca_file.c_str());
     if (settings.insecure) {
-      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
+      api_.curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
+      api_.curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
     }
   }
   ~Connection() {
-    curl_easy_cleanup(curl_);
-    curl_slist_free_all(headers_);
+    api_.curl_easy_cleanup(curl_);
+    api_.curl_slist_free_all(headers_);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -181,20 +172,22 @@ class InfluxWriter::Connection {
   Answer post(std::string_view body) {
     response_.clear();
     error_[0] = '\0';
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    api_.curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+    api_.curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     Answer answer;
-    answer.code = curl_easy_perform(curl_);
+    answer.code = api_.curl_easy_perform(curl_);
     answer.body = &response_;
     if (answer.code != CURLE_OK) {
-      answer.error = error_[0] != '\0' ? std::string_view{error_} : curl_easy_strerror(answer.code);
+      answer.error =
+          error_[0] != '\0' ? std::string_view{error_} : api_.curl_easy_strerror(answer.code);
       return answer;
     }
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &answer.status);
+    api_.curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &answer.status);
     return answer;
   }
 
  private:
+  const Libcurl& api_ = libcurl();
   CURL* curl_ = nullptr;
   curl_slist* headers_ = nullptr;
   std::string response_;
@@ -202,6 +195,7 @@ class InfluxWriter::Connection {
 };
 
 InfluxWriter::InfluxWriter(InfluxSettings settings) : settings_(std::move(settings)) {
+  libcurl();  // loaded now, at start-up: a missing library is said at once
   if (settings_.v2()) {
     endpoint_ = settings_.url + "/api/v2/write";
     target_ = endpoint_ + "?org=" + url_encode(settings_.org) +

@@ -1,33 +1,31 @@
 #include "sql/connection.h"
 
-#include <mutex>
+#include "sql/libmariadb.h"
 
 namespace sql {
 
 bool connect(MYSQL* mysql, const MysqlSettings& settings, unsigned connect_timeout_seconds,
              unsigned io_timeout_seconds) {
-  static std::once_flag library;
-  std::call_once(library, [] { mysql_library_init(0, nullptr, nullptr); });
-
-  mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout_seconds);
-  mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout_seconds);
-  mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout_seconds);
-  mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const Libmariadb& api = libmariadb();
+  api.mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout_seconds);
+  api.mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout_seconds);
+  api.mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout_seconds);
+  api.mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   if (settings.tls) {
     const my_bool enforce = 1;
     const my_bool verify = settings.insecure ? 0 : 1;
     const auto file = [](const std::string& path) { return path.empty() ? nullptr : path.c_str(); };
-    mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    mysql_ssl_set(mysql, file(settings.key_file), file(settings.cert_file), file(settings.ca_file),
-                  nullptr, nullptr);
-    mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    api.mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    api.mysql_ssl_set(mysql, file(settings.key_file), file(settings.cert_file),
+                      file(settings.ca_file), nullptr, nullptr);
+    api.mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
   const bool by_socket = !settings.socket.empty();
   const char* user = settings.user.empty() ? nullptr : settings.user.c_str();
-  return mysql_real_connect(mysql, by_socket ? "localhost" : settings.host.c_str(), user,
-                            settings.password.c_str(), settings.database.c_str(),
-                            by_socket ? 0 : settings.port,
-                            by_socket ? settings.socket.c_str() : nullptr, 0) != nullptr;
+  return api.mysql_real_connect(mysql, by_socket ? "localhost" : settings.host.c_str(), user,
+                                settings.password.c_str(), settings.database.c_str(),
+                                by_socket ? 0 : settings.port,
+                                by_socket ? settings.socket.c_str() : nullptr, 0) != nullptr;
 }
 
 MYSQL_TIME to_mysql_time(std::chrono::sys_time<std::chrono::milliseconds> time) {

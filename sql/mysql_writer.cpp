@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "sql/connection.h"
+#include "sql/libmariadb.h"
 #include "sql/schema.h"
 #include "tic/field.h"
 #include "tic/labels.h"
@@ -141,6 +142,7 @@ class MysqlWriter::Connection {
   void close_statements();
   std::string one_line(std::string_view message) const;
 
+  const Libmariadb& api_ = libmariadb();  // loaded when the writer is made, at start-up
   MysqlSettings settings_;
   std::string where_;  // "mysql 127.0.0.1:3306/teleinfo"
   MYSQL* mysql_ = nullptr;
@@ -171,8 +173,8 @@ class MysqlWriter::Connection {
 };
 
 void MysqlWriter::Connection::fail_from_connection() {
-  const unsigned code = mysql_errno(mysql_);
-  std::string_view message = mysql_error(mysql_);
+  const unsigned code = api_.mysql_errno(mysql_);
+  std::string_view message = api_.mysql_error(mysql_);
   // With a connect timeout libmariadb connects without blocking, and its message ends with the
   // errno of that connect(), EINPROGRESS, whatever the cause was: a number that would mislead.
   static const std::string in_progress = " (" + std::to_string(EINPROGRESS) + ")";
@@ -184,7 +186,7 @@ void MysqlWriter::Connection::fail_from_connection() {
 }
 
 void MysqlWriter::Connection::fail_from_statement(MYSQL_STMT* statement) {
-  failure_ = {mysql_stmt_errno(statement), one_line(mysql_stmt_error(statement))};
+  failure_ = {api_.mysql_stmt_errno(statement), one_line(api_.mysql_stmt_error(statement))};
 }
 
 std::string MysqlWriter::Connection::one_line(std::string_view message) const {
@@ -213,25 +215,26 @@ WriteResult MysqlWriter::Connection::result_of_failure() {
 }
 
 bool MysqlWriter::Connection::run(const std::string& sql) {
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+  if (api_.mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
     fail_from_connection();
     return false;
   }
   // Statements run here return no rows, but a result must be read to keep the protocol in step.
-  if (MYSQL_RES* result = mysql_store_result(mysql_); result != nullptr) mysql_free_result(result);
+  if (MYSQL_RES* result = api_.mysql_store_result(mysql_); result != nullptr)
+    api_.mysql_free_result(result);
   answered_ = true;
   return true;
 }
 
 bool MysqlWriter::Connection::connect() {
-  mysql_ = mysql_init(nullptr);
+  mysql_ = api_.mysql_init(nullptr);
   if (mysql_ == nullptr) {
     failure_ = {CR_OUT_OF_MEMORY, where_ + ": out of memory"};
     return false;
   }
   if (!sql::connect(mysql_, settings_, kConnectTimeoutSeconds, kReadWriteTimeoutSeconds)) {
     fail_from_connection();
-    mysql_close(mysql_);
+    api_.mysql_close(mysql_);
     mysql_ = nullptr;
     return false;
   }
@@ -252,22 +255,23 @@ bool MysqlWriter::Connection::set_up_schema() {
 }
 
 bool MysqlWriter::Connection::read_columns() {
-  if (mysql_real_query(mysql_, kReadColumns, std::char_traits<char>::length(kReadColumns)) != 0) {
+  if (api_.mysql_real_query(mysql_, kReadColumns, std::char_traits<char>::length(kReadColumns)) !=
+      0) {
     fail_from_connection();
     return false;
   }
-  MYSQL_RES* result = mysql_store_result(mysql_);
+  MYSQL_RES* result = api_.mysql_store_result(mysql_);
   if (result == nullptr) {
     fail_from_connection();
     return false;
   }
   table_.clear();
-  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+  while (MYSQL_ROW row = api_.mysql_fetch_row(result)) {
     if (row[0] == nullptr) continue;
     const std::size_t width = row[1] == nullptr ? 0 : std::stoul(row[1]);
     table_.emplace(row[0], width);
   }
-  mysql_free_result(result);
+  api_.mysql_free_result(result);
   return true;
 }
 
@@ -284,14 +288,14 @@ void MysqlWriter::Connection::replace_view() {
 
 void MysqlWriter::Connection::close_statements() {
   for (Statement& statement : statements_)
-    mysql_stmt_close(statement.statement);
+    api_.mysql_stmt_close(statement.statement);
   statements_.clear();
 }
 
 void MysqlWriter::Connection::disconnect() {
   if (mysql_ == nullptr) return;
   close_statements();
-  mysql_close(mysql_);
+  api_.mysql_close(mysql_);
   mysql_ = nullptr;
 }
 
@@ -425,7 +429,7 @@ MYSQL_STMT* MysqlWriter::Connection::statement_for(std::size_t rows) {
       return cached.statement;
     }
   }
-  MYSQL_STMT* statement = mysql_stmt_init(mysql_);
+  MYSQL_STMT* statement = api_.mysql_stmt_init(mysql_);
   if (statement == nullptr) {
     fail_from_connection();
     return nullptr;
@@ -434,16 +438,16 @@ MYSQL_STMT* MysqlWriter::Connection::statement_for(std::size_t rows) {
   for (const Planned& planned : planned_)
     names_.push_back(planned.name);
   const std::string sql = insert_statement(names_, rows);
-  if (mysql_stmt_prepare(statement, sql.data(), sql.size()) != 0) {
+  if (api_.mysql_stmt_prepare(statement, sql.data(), sql.size()) != 0) {
     fail_from_statement(statement);
-    mysql_stmt_close(statement);
+    api_.mysql_stmt_close(statement);
     return nullptr;
   }
   if (statements_.size() >= kStatementCacheSize) {
     const auto oldest = std::min_element(
         statements_.begin(), statements_.end(),
         [](const Statement& a, const Statement& b) { return a.last_used < b.last_used; });
-    mysql_stmt_close(oldest->statement);
+    api_.mysql_stmt_close(oldest->statement);
     statements_.erase(oldest);
   }
   statements_.push_back({key_, statement, statement_uses_});
@@ -512,11 +516,12 @@ bool MysqlWriter::Connection::insert_chunk(std::span<const tic::Frame> frames) {
 
   MYSQL_STMT* statement = statement_for(frames.size());
   if (statement == nullptr) return false;
-  if (mysql_stmt_bind_param(statement, binds_.data()) != 0 || mysql_stmt_execute(statement) != 0) {
+  if (api_.mysql_stmt_bind_param(statement, binds_.data()) != 0 ||
+      api_.mysql_stmt_execute(statement) != 0) {
     fail_from_statement(statement);
     return false;
   }
-  counters_.rows_inserted += mysql_stmt_affected_rows(statement);
+  counters_.rows_inserted += api_.mysql_stmt_affected_rows(statement);
   answered_ = true;
   return true;
 }

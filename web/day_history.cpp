@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "sql/connection.h"
+#include "sql/libmariadb.h"
 #include "sql/schema.h"
 
 namespace web {
@@ -20,10 +21,10 @@ constexpr std::size_t kDefaultPoints = 500;
 constexpr std::size_t kMaxPoints = 5000;
 
 struct CloseConnection {
-  void operator()(MYSQL* mysql) const { mysql_close(mysql); }
+  void operator()(MYSQL* mysql) const { sql::libmariadb().mysql_close(mysql); }
 };
 struct CloseStatement {
-  void operator()(MYSQL_STMT* statement) const { mysql_stmt_close(statement); }
+  void operator()(MYSQL_STMT* statement) const { sql::libmariadb().mysql_stmt_close(statement); }
 };
 
 // Buckets of `bucket` seconds from the start of the day: the mean of the column in each.
@@ -45,7 +46,9 @@ Response database_error(unsigned code, std::string_view message, std::string_vie
 
 }  // namespace
 
-DayHistory::DayHistory(sql::MysqlSettings settings) : settings_(std::move(settings)) {}
+DayHistory::DayHistory(sql::MysqlSettings settings) : settings_(std::move(settings)) {
+  sql::libmariadb();  // loaded now, at start-up: a missing library is said at once
+}
 
 Response DayHistory::query(const HistoryQuery& query) const {
   // Only numbers have a mean; the dictionary says which labels are numbers.
@@ -65,16 +68,17 @@ Response DayHistory::query(const HistoryQuery& query) const {
       1, (length + static_cast<long long>(points) - 1) / static_cast<long long>(points));
 
   const std::lock_guard lock{mutex_};
-  std::unique_ptr<MYSQL, CloseConnection> mysql{mysql_init(nullptr)};
+  const sql::Libmariadb& api = sql::libmariadb();
+  std::unique_ptr<MYSQL, CloseConnection> mysql{api.mysql_init(nullptr)};
   if (!mysql) return error_response(503, "out of memory");
   if (!sql::connect(mysql.get(), settings_, kConnectTimeoutSeconds, kQueryTimeoutSeconds) ||
-      mysql_query(mysql.get(), "SET time_zone='+00:00'") != 0) {
-    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()), query.label);
+      api.mysql_query(mysql.get(), "SET time_zone='+00:00'") != 0) {
+    return database_error(api.mysql_errno(mysql.get()), api.mysql_error(mysql.get()), query.label);
   }
-  std::unique_ptr<MYSQL_STMT, CloseStatement> statement{mysql_stmt_init(mysql.get())};
+  std::unique_ptr<MYSQL_STMT, CloseStatement> statement{api.mysql_stmt_init(mysql.get())};
   const std::string text = bucket_statement(column);
-  if (!statement || mysql_stmt_prepare(statement.get(), text.data(), text.size()) != 0) {
-    return database_error(mysql_errno(mysql.get()), mysql_error(mysql.get()), query.label);
+  if (!statement || api.mysql_stmt_prepare(statement.get(), text.data(), text.size()) != 0) {
+    return database_error(api.mysql_errno(mysql.get()), api.mysql_error(mysql.get()), query.label);
   }
 
   MYSQL_TIME start_time = sql::to_mysql_time(start);
@@ -104,24 +108,25 @@ Response DayHistory::query(const HistoryQuery& query) const {
   results[1].buffer_type = MYSQL_TYPE_DOUBLE;
   results[1].buffer = &mean;
   results[1].is_null = &mean_null;
-  if (mysql_stmt_bind_param(statement.get(), parameters.data()) != 0 ||
-      mysql_stmt_execute(statement.get()) != 0 ||
-      mysql_stmt_bind_result(statement.get(), results.data()) != 0) {
-    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()),
-                          query.label);
+  if (api.mysql_stmt_bind_param(statement.get(), parameters.data()) != 0 ||
+      api.mysql_stmt_execute(statement.get()) != 0 ||
+      api.mysql_stmt_bind_result(statement.get(), results.data()) != 0) {
+    return database_error(api.mysql_stmt_errno(statement.get()),
+                          api.mysql_stmt_error(statement.get()), query.label);
   }
   std::vector<Point> series;
   const std::int64_t start_ms = start.time_since_epoch().count();
   int fetched = 0;
-  while ((fetched = mysql_stmt_fetch(statement.get())) == 0 || fetched == MYSQL_DATA_TRUNCATED) {
+  while ((fetched = api.mysql_stmt_fetch(statement.get())) == 0 ||
+         fetched == MYSQL_DATA_TRUNCATED) {
     if (mean_null || mean < 0) continue;
     // Each point at the middle of its bucket.
     series.push_back({start_ms + (bucket_index * bucket_seconds * 1000) + bucket_seconds * 500,
                       static_cast<std::uint64_t>(mean + 0.5)});
   }
   if (fetched == 1) {
-    return database_error(mysql_stmt_errno(statement.get()), mysql_stmt_error(statement.get()),
-                          query.label);
+    return database_error(api.mysql_stmt_errno(statement.get()),
+                          api.mysql_stmt_error(statement.get()), query.label);
   }
 
   return history_response({.meter = query.meter,
