@@ -33,4 +33,17 @@ std::optional<ProcessFigures> process_figures(pid_t pid) {
   return figures;
 }
 
+std::map<int, std::string> open_files(pid_t pid) {
+  std::map<int, std::string> files;
+  std::error_code error;
+  const std::filesystem::path folder = "/proc/" + std::to_string(pid) + "/fd";
+  for (std::filesystem::directory_iterator entry{folder, error}, end; !error && entry != end;
+       entry.increment(error)) {
+    std::error_code unreadable;
+    const std::filesystem::path target = std::filesystem::read_symlink(entry->path(), unreadable);
+    if (!unreadable) files[std::stoi(entry->path().filename().string())] = target.string();
+  }
+  return files;
+}
+
 }  // namespace test

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace test {
 
@@ -19,5 +21,8 @@ struct ProcessFigures {
 
 // nullopt when the process is gone.
 std::optional<ProcessFigures> process_figures(pid_t pid);
+
+// What each of its descriptors is, by number: "/dev/pts/3", "socket:[123]", "anon_inode:[eventfd]".
+std::map<int, std::string> open_files(pid_t pid);
 
 }  // namespace test

@@ -179,7 +179,8 @@ class Soak {
   // The fault under way, and the next one.
   std::optional<Fault> fault_;
   std::size_t warmup_faults_ = 0;  // of the warm-up's, begun so far
-  bool unplug_pending_ = false;    // the dongle goes once the line took every byte
+  std::map<int, std::string> files_at_start_;
+  bool unplug_pending_ = false;  // the dongle goes once the line took every byte
   SteadyClock::time_point fault_ends_;
   SteadyClock::time_point next_fault_;
   SteadyClock::time_point next_sample_;
@@ -284,6 +285,7 @@ void Soak::begin_fault(SteadyClock::time_point now) {
     if (const auto figures = process_figures(bridge_->pid())) {
       result_.fds_at_start = figures->open_fds;
       result_.resident_at_start = figures->resident_bytes;
+      files_at_start_ = open_files(bridge_->pid());
     }
   }
   switch (fault) {
@@ -432,6 +434,18 @@ SoakResult Soak::run() {
     if (const auto figures = process_figures(bridge_->pid())) {
       result_.fds_at_end = figures->open_fds;
       result_.resident_at_end = figures->resident_bytes;
+      // What changed between the two quiet moments, for a person to read.
+      const std::map<int, std::string> files = open_files(bridge_->pid());
+      for (const auto& [fd, file] : files) {
+        const auto before = files_at_start_.find(fd);
+        if (before == files_at_start_.end() || before->second != file) {
+          result_.fds_changed.push_back(std::to_string(fd) + " -> " + file);
+        }
+      }
+      for (const auto& [fd, file] : files_at_start_) {
+        if (!files.contains(fd))
+          result_.fds_changed.push_back(std::to_string(fd) + " closed (" + file + ")");
+      }
     }
   } catch (const std::exception& error) {
     result_.failure = error.what();

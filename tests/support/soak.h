@@ -29,7 +29,7 @@ struct SoakSettings {
   std::uint64_t seed = 1;
   // Faults begin this long after the start, one at a time. First the warm-up: each kind once, at
   // its longest; then any kind at random moments, on average this often, lasting up to that.
-  std::chrono::seconds warmup{5};
+  std::chrono::seconds warmup{10};
   std::chrono::seconds mean_fault_interval{8};
   // The longest a database sleeps (influxd restarted: 5 s at most).
   std::chrono::seconds longest_outage{10};
@@ -60,6 +60,7 @@ struct SoakResult {
   // fault; and at the end, after everything was delivered and written.
   std::size_t fds_at_start = 0;
   std::size_t fds_at_end = 0;
+  std::vector<std::string> fds_changed;  // "12 -> socket:[345]", "13 closed (...)": start to end
   std::uint64_t resident_at_start = 0;
   std::uint64_t resident_at_end = 0;
   double warmup_seconds = 0;  // when the warm-up's faults were over
