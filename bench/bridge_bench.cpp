@@ -12,7 +12,8 @@
 //
 // The frames are the 100 frames of a real Linky capture in turn, each rebuilt with its EAST group
 // set to the first EAST plus the frame's sequence number (checksum included), so that every
-// message of the frame stream names the frame it came from: the stream's TIME does not. Latency
+// message of the frame stream names the frame it came from: the stream's TIME does not
+// (tests/support/numbered_frames.h). Latency
 // runs from the write() that carried a frame's ETX (the time taken just before the call) to the
 // subscriber's reception of its message, both on this process's steady clock. CPU time is the
 // bridge's, all threads, from /proc/<pid>/task/*/schedstat (nanoseconds); peak RSS is its VmHWM.
@@ -68,11 +69,9 @@
 
 #include "bridge/mqtt_client.h"
 #include "support/broker.h"
-#include "support/captures.h"
 #include "support/daemon.h"
+#include "support/numbered_frames.h"
 #include "support/pty.h"
-#include "tic/frame.h"
-#include "tic/group.h"
 
 namespace {
 
@@ -80,13 +79,6 @@ using SteadyClock = std::chrono::steady_clock;
 using TimePoint = SteadyClock::time_point;
 
 const std::string kBuiltBridge = TELEINFO_BRIDGE;
-constexpr std::string_view kCapture = "hallard_tinfo_replay_stand_base_long.txt";
-constexpr char kStx = 0x02;
-constexpr char kEtx = 0x03;
-// The group that carries the sequence number: 9 digits, Wh.
-constexpr std::string_view kSequenceLabel = "EAST";
-constexpr std::string_view kSequenceJson = "\"EAST\":{\"raw\":\"";
-constexpr std::size_t kSequenceDigits = 9;
 // 9600 Bd with 10 bits a byte: start bit, 7 data bits, even parity, stop bit.
 constexpr double kLineBytesPerSecond = 960.0;
 // A run that receives nothing for this long is broken.
@@ -199,105 +191,13 @@ Arguments parse_arguments(int argc, char** argv) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Frames
-
-// The bytes of `frame` as a meter sends it: STX, LF group CR for each field, ETX. The group
-// labelled kSequenceLabel gets `sequence_data` when given.
-std::string encode_frame(const tic::Frame& frame, std::optional<std::string_view> sequence_data) {
-  std::string bytes(1, kStx);
-  for (const tic::Field field : frame) {
-    const std::string_view data =
-        field.label == kSequenceLabel && sequence_data ? *sequence_data : field.raw;
-    std::optional<std::string_view> horodate;
-    if (!field.horodate_raw.empty()) horodate = field.horodate_raw;
-    bytes += '\n';
-    bytes += tic::encode_group(tic::Mode::Standard, field.label, data, horodate);
-    bytes += '\r';
-  }
-  bytes += kEtx;
-  return bytes;
-}
-
-// The frames of a run, back to back, and where each one ends.
-struct Stream {
-  std::string bytes;
-  std::vector<std::size_t> frame_ends;  // the offset just past each frame's ETX
-  std::uint64_t first_sequence = 0;
-};
-
-class FrameMaker {
- public:
-  // Reads and decodes the capture, and checks that rebuilding its frames gives its bytes back.
-  FrameMaker() {
-    const std::string capture = test::read_capture(kCapture);
-    frames_ = test::decode(capture).frames;
-    const std::size_t first = capture.find(kStx);
-    const std::size_t last = capture.rfind(kEtx);
-    if (frames_.empty() || first == std::string::npos || last == std::string::npos) {
-      throw Broken("no frame in " + std::string{kCapture});
-    }
-    std::string rebuilt;
-    for (const tic::Frame& frame : frames_)
-      rebuilt += encode_frame(frame, std::nullopt);
-    if (rebuilt != std::string_view{capture}.substr(first, last + 1 - first)) {
-      throw Broken("the frames of " + std::string{kCapture} + " do not rebuild to its bytes");
-    }
-    const std::optional<std::uint64_t> east = test::number_of(frames_.front(), kSequenceLabel);
-    if (!east) throw Broken("the first frame of " + std::string{kCapture} + " has no EAST");
-    base_ = *east;
-    address_ = frames_.front().address();
-    bytes_per_frame_ = static_cast<double>(rebuilt.size()) / static_cast<double>(frames_.size());
-  }
-
-  // `count` frames numbered from `first_sequence` on.
-  Stream make(std::uint64_t first_sequence, std::size_t count) const {
-    Stream stream;
-    stream.first_sequence = first_sequence;
-    stream.bytes.reserve(static_cast<std::size_t>(bytes_per_frame_ * 1.1) * count);
-    stream.frame_ends.reserve(count);
-    char digits[32];
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint64_t sequence = first_sequence + i;
-      std::snprintf(digits, sizeof digits, "%0*llu", static_cast<int>(kSequenceDigits),
-                    static_cast<unsigned long long>(base_ + sequence));
-      stream.bytes += encode_frame(frames_[sequence % frames_.size()], digits);
-      stream.frame_ends.push_back(stream.bytes.size());
-    }
-    return stream;
-  }
-
-  // The sequence number of a frame-stream message; nullopt when it carries none.
-  std::optional<std::uint64_t> sequence_of(std::string_view payload) const {
-    const std::size_t at = payload.find(kSequenceJson);
-    if (at == std::string_view::npos) return std::nullopt;
-    const std::string_view digits = payload.substr(at + kSequenceJson.size(), kSequenceDigits);
-    std::uint64_t value = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc{} || end != digits.data() + digits.size() || value < base_) {
-      return std::nullopt;
-    }
-    return value - base_;
-  }
-
-  const std::string& address() const { return address_; }
-  double bytes_per_frame() const { return bytes_per_frame_; }
-  std::size_t distinct_frames() const { return frames_.size(); }
-
- private:
-  std::vector<tic::Frame> frames_;
-  std::uint64_t base_ = 0;
-  std::string address_;
-  double bytes_per_frame_ = 0;
-};
-
-// ---------------------------------------------------------------------------------------------
 // The subscriber
 
 // The frame stream's subscriber: a thread and an MQTT connection of its own, subscribed at QoS 1
 // as an archiver would be, stamping each message with the steady clock as it is handed over.
 class Receiver {
  public:
-  Receiver(const test::Broker& broker, std::string topic, const FrameMaker& maker)
+  Receiver(const test::Broker& broker, std::string topic, const test::NumberedFrames& maker)
       : topic_(std::move(topic)), maker_(maker) {
     bridge::MqttSettings settings;
     settings.host = broker.host();
@@ -423,8 +323,9 @@ class Receiver {
 
   void on_message(std::string_view topic, std::string_view payload) {
     const TimePoint now = SteadyClock::now();
-    const std::optional<std::uint64_t> sequence =
-        topic == topic_ ? maker_.sequence_of(payload) : std::nullopt;
+    // UINT64_MAX: no frame of ours.
+    const std::uint64_t sequence =
+        topic == topic_ ? maker_.number_of(payload).value_or(UINT64_MAX) : UINT64_MAX;
     std::lock_guard lock{mutex_};
     if (topic == sync_topic_) {
       subscribed_ = true;
@@ -432,11 +333,11 @@ class Receiver {
       return;
     }
     // Messages of no expected frame: late ones of an earlier run.
-    if (!sequence || *sequence < first_sequence_ ||
-        *sequence - first_sequence_ >= arrivals_.size()) {
+    if (sequence == UINT64_MAX || sequence < first_sequence_ ||
+        sequence - first_sequence_ >= arrivals_.size()) {
       return;
     }
-    TimePoint& arrival = arrivals_[*sequence - first_sequence_];
+    TimePoint& arrival = arrivals_[sequence - first_sequence_];
     if (arrival != TimePoint{}) {
       ++duplicates_;
       return;
@@ -455,7 +356,7 @@ class Receiver {
 
   std::string topic_;
   std::string sync_topic_;
-  const FrameMaker& maker_;
+  const test::NumberedFrames& maker_;
   std::unique_ptr<bridge::MqttClient> client_;  // the thread's once it runs
   int wake_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
@@ -529,7 +430,7 @@ class NotifySocket {
 
 // Writes bytes [from, to) of `stream` to the master, waiting for room when the line is full, and
 // stamps each frame whose ETX goes out with the time just before the write() that carried it.
-void write_range(int master, const Stream& stream, std::size_t from, std::size_t to,
+void write_range(int master, const test::FrameStream& stream, std::size_t from, std::size_t to,
                  std::vector<TimePoint>& etx_times, std::size_t& next_frame) {
   while (from < to) {
     const TimePoint before = SteadyClock::now();
@@ -555,8 +456,8 @@ void write_range(int master, const Stream& stream, std::size_t from, std::size_t
 // max_queued_messages (1000 by default) behind, and a bridge fed faster than it publishes only
 // grows its backlog: the window keeps both away without slowing the bridge down.
 // False when the frames stopped coming back (nothing for kPatience): the rest was not written.
-bool write_at_full_speed(int master, const Stream& stream, Receiver& receiver, std::size_t window,
-                         std::vector<TimePoint>& etx_times) {
+bool write_at_full_speed(int master, const test::FrameStream& stream, Receiver& receiver,
+                         std::size_t window, std::vector<TimePoint>& etx_times) {
   const std::size_t frames = stream.frame_ends.size();
   std::size_t next_frame = 0;
   std::size_t from = 0;
@@ -580,7 +481,7 @@ bool write_at_full_speed(int master, const Stream& stream, Receiver& receiver, s
 
 // Each chunk goes out when the line would have delivered its last byte. A chunk never spans the
 // end of a frame, so that an ETX is the last byte of its write.
-void write_at_cadence(int master, const Stream& stream, std::size_t chunk,
+void write_at_cadence(int master, const test::FrameStream& stream, std::size_t chunk,
                       std::vector<TimePoint>& etx_times) {
   const TimePoint start = SteadyClock::now();
   std::size_t next_frame = 0;
@@ -838,7 +739,7 @@ class Bench {
     }
   }
 
-  const FrameMaker& maker() const { return maker_; }
+  const test::NumberedFrames& maker() const { return maker_; }
 
   RunResult run(Pace pace, std::size_t count) {
     test::PseudoTerminal line;
@@ -854,20 +755,20 @@ class Bench {
     }
 
     // Warm-up: the bridge connects, says it is online, sends its discovery documents.
-    const Stream warmup = maker_.make(next_sequence_, arguments_.warmup);
+    const test::FrameStream warmup = maker_.make(next_sequence_, arguments_.warmup);
     next_sequence_ += arguments_.warmup;
     std::vector<TimePoint> etx_times(arguments_.warmup);
-    receiver_.expect(warmup.first_sequence, arguments_.warmup);
+    receiver_.expect(warmup.first, arguments_.warmup);
     if (!write_at_full_speed(line.master(), warmup, receiver_, arguments_.window, etx_times) ||
         !receiver_.wait_all(kPatience)) {
       throw Broken("warm-up: " + std::to_string(receiver_.received()) + " frames of " +
                    std::to_string(arguments_.warmup) + " received\n" + bridge.err());
     }
 
-    const Stream stream = maker_.make(next_sequence_, count);
+    const test::FrameStream stream = maker_.make(next_sequence_, count);
     next_sequence_ += count;
     etx_times.assign(count, TimePoint{});
-    receiver_.expect(stream.first_sequence, count);
+    receiver_.expect(stream.first, count);
     const CpuSample bridge_before = sample_cpu(bridge.pid());
     const std::int64_t broker_before = broker_pid_ > 0 ? sample_cpu(broker_pid_).runtime_ns : 0;
     const std::int64_t own_before = sample_own_cpu().runtime_ns;
@@ -910,8 +811,8 @@ class Bench {
         return std::chrono::duration<double, std::micro>(time - start).count();
       };
       for (std::size_t i = 0; i < count; ++i) {
-        csv_ << (pace == Pace::FullSpeed ? "full speed," : "real cadence,")
-             << stream.first_sequence + i << ',' << us(etx_times[i]) << ','
+        csv_ << (pace == Pace::FullSpeed ? "full speed," : "real cadence,") << stream.first + i
+             << ',' << us(etx_times[i]) << ','
              << (arrivals[i] == TimePoint{} ? std::string{} : std::to_string(us(arrivals[i])))
              << '\n';
       }
@@ -941,7 +842,7 @@ class Bench {
 
  private:
   Arguments arguments_;
-  FrameMaker maker_;
+  test::NumberedFrames maker_;
   test::Broker broker_;
   Receiver receiver_;
   test::TemporaryDirectory config_directory_{"teleinfo-bench"};
@@ -1167,7 +1068,7 @@ int main(int argc, char** argv) {
   }
   try {
     Bench bench{arguments};
-    const FrameMaker& maker = bench.maker();
+    const test::NumberedFrames& maker = bench.maker();
     std::printf(
         "teleinfo-bridge end to end: pseudo-terminal -> %s -> mosquitto (loopback) -> subscriber "
         "(QoS 1)\n",
@@ -1175,8 +1076,8 @@ int main(int argc, char** argv) {
     std::printf(
         "standard frames of meter %s (%s, %zu frames in turn, %.0f bytes a frame), %u CPUs "
         "online, %s\n",
-        maker.address().c_str(), std::string{kCapture}.c_str(), maker.distinct_frames(),
-        maker.bytes_per_frame(), std::thread::hardware_concurrency(),
+        maker.address().c_str(), std::string{test::NumberedFrames::kCapture}.c_str(),
+        maker.distinct_frames(), maker.bytes_per_frame(), std::thread::hardware_concurrency(),
         bridge::MqttClient::library_version().c_str());
     std::printf(
         "each run: %zu warm-up frames, then the frames measured; full speed: at most %s frames "

@@ -120,6 +120,10 @@ int run(const bridge::BridgeOptions& options, const common::Environment& environ
                   broker->stats().frames_waiting);
     }
     broker->stop(kStopGrace);
+    // A stop does not wait for a broker that is away: what the backlog held is lost, and said so.
+    if (const std::size_t left = broker->stats().frames_unacknowledged; signalled && left > 0) {
+      LOG_WARNING("MQTT: %zu frames not delivered before the stop", left);
+    }
   }
   std::fflush(stdout);
 

@@ -170,10 +170,10 @@ void Meter::publish_values(const tic::Frame& frame) {
   bool refresh = false;
   bool counters = !last_refresh_;
   if (!last_refresh_ ||
-      (policy.refresh.count() > 0 && frame.time() - *last_refresh_ >= policy.refresh)) {
+      (policy.refresh.count() > 0 && last_frame_ - *last_refresh_ >= policy.refresh)) {
     refresh = last_refresh_.has_value();  // the first frame publishes everything anyway
     counters = true;
-    last_refresh_ = frame.time();
+    last_refresh_ = last_frame_;
   }
   if (counters) publish_counters();
   for (const tic::Field field : frame) {
@@ -240,7 +240,7 @@ bool Meter::frame_due(const tic::Frame& frame) {
     }
   }
   bool due =
-      !last_frame_published_ || frame.time() - *last_frame_published_ >= policy.frame_interval;
+      !last_frame_published_ || last_frame_ - *last_frame_published_ >= policy.frame_interval;
   due = due || period != last_period_;
   due = due || (stge && stge->raw != last_status_);
   if (!due && power && last_power_) {
@@ -250,7 +250,7 @@ bool Meter::frame_due(const tic::Frame& frame) {
     due = moved > policy.power_change;
   }
   if (!due) return false;
-  last_frame_published_ = frame.time();
+  last_frame_published_ = last_frame_;
   last_period_ = period;
   last_status_ = stge ? std::string{stge->raw} : std::string{};
   last_power_ = power;

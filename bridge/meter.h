@@ -105,10 +105,12 @@ class Meter : public ByteSink {
   };
   // subtopic → value last published
   std::unordered_map<std::string, std::string, TransparentHash, std::equal_to<>> published_;
-  std::optional<tic::Time> last_refresh_;
+  // On the monotonic clock, as the frames' reading (last_frame_): a TIME that is held back after
+  // the wall clock went back would hold back the refresh with it.
+  std::optional<Clock::time_point> last_refresh_;
 
   // The frame stream's thinning (--frame-interval): what the last published frame had.
-  std::optional<tic::Time> last_frame_published_;
+  std::optional<Clock::time_point> last_frame_published_;
   std::string last_period_;
   std::string last_status_;
   std::optional<std::uint64_t> last_power_;

@@ -118,6 +118,11 @@ MqttPublisherStats MqttPublisher::stats() const {
   const std::lock_guard lock{mutex_};
   MqttPublisherStats stats = stats_;
   stats.frames_waiting = backlog_.size();
+  const auto frames = [](const std::deque<Message>& messages) {
+    return static_cast<std::size_t>(
+        std::count_if(messages.begin(), messages.end(), [](const Message& m) { return m.frame; }));
+  };
+  stats.frames_unacknowledged = stats.frames_waiting + frames(resend_) + frames(in_flight_);
   return stats;
 }
 

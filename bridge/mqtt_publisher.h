@@ -47,6 +47,8 @@ struct MqttPublisherStats {
   std::uint64_t frames_dropped = 0;  // the backlog was full
   std::uint64_t messages_delivered = 0;
   std::size_t frames_waiting = 0;
+  // Frames not acknowledged yet: waiting, sent again after a lost connection, or in flight.
+  std::size_t frames_unacknowledged = 0;
   std::uint64_t connections = 0;
   std::uint64_t failed_attempts = 0;
 };

@@ -163,16 +163,16 @@ std::filesystem::path Spool::segment_path(std::uint64_t sequence) const {
   return directory_ / name;
 }
 
-bool Spool::fail(std::string message) {
+bool Spool::fail(std::string message, Direction direction) {
   if (!failing_ || message != error_) LOG_WARNING("%s", message.c_str());
-  failing_ = true;
+  failing_ = direction;
   error_ = std::move(message);
   return false;
 }
 
-void Spool::succeed() {
-  if (!failing_) return;
-  failing_ = false;
+void Spool::succeed(Direction direction) {
+  if (failing_ != direction) return;
+  failing_.reset();
   error_.clear();
   LOG_INFO("spool %s: working again", directory_.c_str());
 }
@@ -421,7 +421,7 @@ std::size_t Spool::read(std::size_t max_frames, std::vector<tic::Frame>& out) {
     const std::filesystem::path path = segment_path(segment.sequence);
     Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (!fd) {
-      fail("spool: cannot open " + path.string() + ": " + errno_text(errno));
+      fail("spool: cannot open " + path.string() + ": " + errno_text(errno), Direction::Out);
       failed = true;
       break;
     }
@@ -451,7 +451,7 @@ std::size_t Spool::read(std::size_t max_frames, std::vector<tic::Frame>& out) {
       counted_until_ = std::max(counted_until_, end);
     }
     if (!lines.error().empty()) {
-      fail("spool: cannot read " + path.string() + ": " + lines.error());
+      fail("spool: cannot read " + path.string() + ": " + lines.error(), Direction::Out);
       failed = true;
       break;
     }
@@ -461,7 +461,7 @@ std::size_t Spool::read(std::size_t max_frames, std::vector<tic::Frame>& out) {
     oldest_time_ = out.front().time();
     oldest_known_ = true;
   }
-  if (!failed) succeed();
+  if (!failed) succeed(Direction::Out);
   return out.size();
 }
 

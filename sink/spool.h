@@ -19,7 +19,9 @@
 // idempotent (writer.h), so that leaves each stored once.
 //
 // Not thread-safe: one thread (the sink's) uses it. I/O errors never throw: the call fails, says
-// why in error(), and logs one line when the spool goes from working to failing.
+// why in error(), and logs one line when the spool goes from working to failing. Taking frames in
+// and reading them back are judged apart: frames read back from a full disk do not make it work
+// again.
 #pragma once
 
 #include <cstddef>
@@ -105,8 +107,11 @@ class Spool {
   void advance_head(Position to);
   Segment* find_segment(std::uint64_t sequence);
   std::filesystem::path segment_path(std::uint64_t sequence) const;
-  bool fail(std::string message);
-  void succeed();
+  // Frames going in (opening, creating, writing) or coming out (reading).
+  enum class Direction { In, Out };
+  bool fail(std::string message, Direction direction = Direction::In);
+  // Clears a failure of the same direction.
+  void succeed(Direction direction = Direction::In);
 
   std::filesystem::path directory_;
   std::uint64_t max_bytes_;
@@ -135,7 +140,7 @@ class Spool {
   bool dropping_ = false;
   bool unreadable_logged_ = false;
   std::string error_;
-  bool failing_ = false;
+  std::optional<Direction> failing_;  // the direction of the last failure, while it lasts
 };
 
 }  // namespace sink

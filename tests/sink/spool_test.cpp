@@ -298,6 +298,24 @@ TEST(Spool, RefusedFramesAreKeptInRejectedJsonl) {
             expected + tic::to_frame_json(all[0]) + "\n");
 }
 
+// Frames going in and coming out fail apart: reading back the frames spooled before the disk
+// filled up does not make the spool work again (and log so) while new ones cannot go in.
+TEST(Spool, ReadingBackDoesNotEndAWriteFailure) {
+  TempDir dir;
+  sink::Spool spool{dir.path() / "mysql", 1 << 20, 2 * line_bytes()};
+  ASSERT_EQ(spool.append(frames(2)), 2u);  // the first segment is full
+  // The next segment cannot be made.
+  fs::create_directory(dir.path() / "mysql" / "0000000002.jsonl");
+  EXPECT_EQ(spool.append(frames(1, 3)), 0u);
+  EXPECT_NE(spool.error().find("cannot create"), std::string::npos) << spool.error();
+  std::vector<tic::Frame> out;
+  EXPECT_EQ(spool.read(10, out), 2u);
+  EXPECT_NE(spool.error().find("cannot create"), std::string::npos) << spool.error();
+  fs::remove(dir.path() / "mysql" / "0000000002.jsonl");
+  EXPECT_EQ(spool.append(frames(1, 3)), 1u);
+  EXPECT_EQ(spool.error(), "");
+}
+
 TEST(Spool, OneProcessAtATime) {
   TempDir temp;
   auto first = std::make_unique<sink::Spool>(temp.path(), 1024 * 1024);

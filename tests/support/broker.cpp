@@ -281,6 +281,27 @@ void Broker::restart() {
   start();
 }
 
+bool Broker::save() {
+  if (pid_ <= 0 || !options_.persistence) return false;
+  const std::string database = directory_.file("mosquitto.db");
+  std::error_code ignored;
+  const auto before = std::filesystem::last_write_time(database, ignored);
+  const std::size_t from = log_size();
+  ::kill(pid_, SIGUSR1);
+  // "Saving in-memory database to ...": mosquitto writes mosquitto.db.new, then renames it.
+  if (!wait_for_log("Saving in-memory database", from)) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  for (;;) {
+    std::error_code error;
+    const auto written = std::filesystem::last_write_time(database, error);
+    if (!error && written != before && !std::filesystem::exists(database + ".new", ignored)) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+}
+
 std::string Broker::url() const {
   return std::string{options_.tls ? "mqtts://" : "mqtt://"} + host() + ":" + std::to_string(port_);
 }

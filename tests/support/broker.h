@@ -89,6 +89,9 @@ class Broker {
   void stop();  // SIGTERM, and waits for it to end
   void kill();  // SIGKILL, and waits for it to end
   void restart();
+  // With persistence: SIGUSR1, and waits until mosquitto has written its sessions and retained
+  // messages to disk (what a broker killed later comes back with). False after 20 s.
+  bool save();
   bool running() const { return pid_ > 0; }
 
   std::string host() const { return "127.0.0.1"; }

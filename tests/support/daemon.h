@@ -21,7 +21,7 @@ class Daemon {
   static constexpr std::chrono::seconds kFailsafe{20};
 
   // Starts `program` with `arguments` and exactly `environment`; standard input is /dev/null,
-  // standard output is collected too.
+  // standard output is collected too. It is killed when the thread that started it ends.
   Daemon(const std::string& program, const std::vector<std::string>& arguments,
          const std::map<std::string, std::string>& environment);
   ~Daemon();  // SIGKILL if still running

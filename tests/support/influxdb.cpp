@@ -187,6 +187,7 @@ bool InfluxDb::reap(bool wait) {
 void InfluxDb::end(int signal) {
   if (pid_ <= 0) return;
   ::kill(pid_, signal);
+  ::kill(pid_, SIGCONT);  // a paused server takes its signal once it runs again
   const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
   while (!reap(false)) {
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -204,6 +205,14 @@ void InfluxDb::stop() {
 
 void InfluxDb::kill() {
   end(SIGKILL);
+}
+
+void InfluxDb::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void InfluxDb::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 void InfluxDb::create_database(std::string_view database) {

@@ -29,6 +29,9 @@ class InfluxDb {
   void start();
   void stop();  // SIGTERM, and waits for it to end
   void kill();  // SIGKILL, and waits for it to end
+  // SIGSTOP and SIGCONT: the server sleeps (a NAS asleep), its connections open but silent.
+  void pause();
+  void resume();
   bool running() const { return pid_ > 0; }
 
   std::uint16_t port() const { return http_port_; }

@@ -203,6 +203,7 @@ bool MariaDb::reap(bool wait) {
 void MariaDb::end(int signal) {
   if (pid_ <= 0) return;
   ::kill(pid_, signal);
+  ::kill(pid_, SIGCONT);  // a paused server takes its signal once it runs again
   // A clean shutdown flushes InnoDB: quick for a test server, but not instant.
   const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
   while (!reap(false)) {
@@ -221,6 +222,14 @@ void MariaDb::stop() {
 
 void MariaDb::kill() {
   end(SIGKILL);
+}
+
+void MariaDb::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void MariaDb::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 void MariaDb::restart() {

@@ -36,6 +36,9 @@ class MariaDb {
   void start();
   void stop();  // SIGTERM, and waits for it to end
   void kill();  // SIGKILL, and waits for it to end
+  // SIGSTOP and SIGCONT: the server sleeps (a NAS asleep), its connections open but silent.
+  void pause();
+  void resume();
   void restart();
   bool running() const { return pid_ > 0; }
 

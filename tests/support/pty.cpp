@@ -74,6 +74,10 @@ void DeviceLink::point_at(const std::string& target) {
   if (::rename(next.c_str(), path_.c_str()) != 0) throw system_failure("rename");
 }
 
+void DeviceLink::remove() {
+  ::unlink(path_.c_str());
+}
+
 DecodingSink::DecodingSink(tic::DecoderOptions options)
     : decoder_(std::move(options), [this](const tic::Frame& frame) { frames_.push_back(frame); }) {}
 

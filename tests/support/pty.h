@@ -37,6 +37,7 @@ class PseudoTerminal {
   void send(std::string_view bytes) { pending_ += bytes; }
   void pump();
   bool all_sent() const { return pending_.empty(); }
+  std::size_t pending() const { return pending_.size(); }
 
   // The slave's settings as the source left them (TCGETS on a master reads its slave's).
   termios settings() const;
@@ -61,6 +62,8 @@ class DeviceLink {
   const std::string& path() const { return path_; }
   // Replaces the link at once (rename over it).
   void point_at(const std::string& target);
+  // Removes the link, as udev does when the dongle is pulled out.
+  void remove();
 
  private:
   std::string directory_;

@@ -103,7 +103,9 @@ void Subscriber::on_message(std::string_view topic, std::string_view payload, in
     connected_ = true;
     ++subscriptions_;
   } else {
-    messages_.push_back({std::string{topic}, std::string{payload}, qos, retain});
+    Message message{std::string{topic}, std::string{payload}, qos, retain};
+    if (options_.observer) options_.observer(message);
+    if (options_.keep_messages) messages_.push_back(std::move(message));
   }
   changed_.notify_all();
 }

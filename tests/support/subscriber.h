@@ -40,6 +40,12 @@ struct SubscriberOptions {
   // MQTT 5's subscription option: live messages keep the publisher's retain flag (otherwise the
   // broker clears it, and only stored messages sent at subscription time carry it).
   bool retain_as_published = true;
+  // Called on the subscriber's thread with each message of the pattern, in order, before
+  // wait_for() predicates are asked again.
+  std::function<void(const Message&)> observer{};
+  // Keeps every message for messages(), last(), wait_for()...; a long run that only observes
+  // keeps none.
+  bool keep_messages = true;
 };
 
 class Subscriber {
