@@ -82,8 +82,8 @@ std::string NumberedFrames::frame(std::uint64_t number) const {
   char digits[32];
   std::snprintf(digits, sizeof digits, "%0*llu", static_cast<int>(kNumberDigits),
                 static_cast<unsigned long long>(base_ + number));
-  return encode_frame(frames_[number % frames_.size()], digits, index_growth_,
-                      number / frames_.size());
+  return encode_frame(frames_[static_cast<std::size_t>(number % frames_.size())], digits,
+                      index_growth_, number / frames_.size());
 }
 
 FrameStream NumberedFrames::make(std::uint64_t first, std::size_t count) const {

@@ -20,7 +20,9 @@ std::optional<ProcessFigures> process_figures(pid_t pid) {
   for (std::string line; std::getline(status, line);) {
     if (line.starts_with("VmRSS:")) figures.resident_bytes = value(line, "VmRSS:") * 1024;
     if (line.starts_with("VmHWM:")) figures.peak_resident_bytes = value(line, "VmHWM:") * 1024;
-    if (line.starts_with("Threads:")) figures.threads = value(line, "Threads:");
+    if (line.starts_with("Threads:")) {
+      figures.threads = static_cast<std::size_t>(value(line, "Threads:"));
+    }
     if (line.starts_with("State:")) running = line.find("zombie") == std::string::npos;
   }
   if (!running) return std::nullopt;

@@ -96,9 +96,10 @@ class StreamCounter {
     const std::lock_guard lock{mutex_};
     ++messages_;
     if (!number) return;
-    if (*number >= seen_.size()) seen_.resize(*number + 65'536, false);
-    if (!seen_[*number]) {
-      seen_[*number] = true;
+    const auto index = static_cast<std::size_t>(*number);  // numbers stay far below 2^32
+    if (index >= seen_.size()) seen_.resize(index + 65'536, false);
+    if (!seen_[index]) {
+      seen_[index] = true;
       ++distinct_;
     }
   }
