@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstddef>
@@ -223,41 +222,33 @@ struct Answer {
 std::vector<Answer> serve(const web::Router& router, std::string_view input, std::size_t chunk,
                           std::chrono::steady_clock::time_point now) {
   std::vector<Answer> answers;
-  test::ByteStream stream{input, chunk};
-  boost::beast::flat_buffer buffer{web::kHeaderLimit};
-  for (;;) {
-    web::RequestParser parser;
-    web::set_server_limits(parser);
-    boost::beast::error_code error;
-    http::read(stream, buffer, parser, error);
-    if (error == http::error::end_of_stream) break;  // the client closed between requests
-
-    const std::string_view unread{static_cast<const char*>(buffer.data().data()), buffer.size()};
-    std::variant<web::HttpResponse, web::HistoryQuery> answer =
-        router.answer(parser, unread, error, now);
-    if (const auto* day = std::get_if<web::HistoryQuery>(&answer)) {
-      // What DayHistory would answer, but from no database.
-      check(!error && day->day && !day->meter.empty() && !day->label.empty());
-      const std::vector<web::Point> none;
-      answer = web::respond(parser.get(), web::history_response({.meter = day->meter,
-                                                                 .label = day->label,
-                                                                 .unit = "",
-                                                                 .source = "mysql",
-                                                                 .day = day->day,
-                                                                 .bucket_seconds = 300,
-                                                                 .points = none}));
-    }
-    const web::HttpResponse& response = std::get<web::HttpResponse>(answer);
-    const bool head = !error && parser.get().method() == http::verb::head;
-    const std::string_view target =
-        error ? std::string_view{}
-              : std::string_view{parser.get().target().data(), parser.get().target().size()};
-    check(!error || !response.keep_alive());
-    answers.push_back({.refused = static_cast<bool>(error),
-                       .status = response.result_int(),
-                       .text = check_response(response, head, target)});
-    if (!response.keep_alive()) break;
-  }
+  test::serve_connection(
+      router, input, chunk, now,
+      [&](const web::RequestParser& parser, const boost::beast::error_code& error,
+          std::variant<web::HttpResponse, web::HistoryQuery>& answer) {
+        if (const auto* day = std::get_if<web::HistoryQuery>(&answer)) {
+          // What DayHistory would answer, but from no database.
+          check(!error && day->day && !day->meter.empty() && !day->label.empty());
+          const std::vector<web::Point> none;
+          answer = web::respond(parser.get(), web::history_response({.meter = day->meter,
+                                                                     .label = day->label,
+                                                                     .unit = "",
+                                                                     .source = "mysql",
+                                                                     .day = day->day,
+                                                                     .bucket_seconds = 300,
+                                                                     .points = none}));
+        }
+        const web::HttpResponse& response = std::get<web::HttpResponse>(answer);
+        const bool head = !error && parser.get().method() == http::verb::head;
+        const std::string_view target =
+            error ? std::string_view{}
+                  : std::string_view{parser.get().target().data(), parser.get().target().size()};
+        check(!error || !response.keep_alive());
+        answers.push_back({.refused = static_cast<bool>(error),
+                           .status = response.result_int(),
+                           .text = check_response(response, head, target)});
+        return response.keep_alive();
+      });
   return answers;
 }
 

@@ -1,15 +1,21 @@
-// What a client sends on one connection, as a Beast SyncReadStream: reading requests the way
-// web::HttpServer does (http::read with its buffer and parser), without a socket. For the router's
-// tests and the HTTP fuzzer.
+// What a client sends on one connection, as a Beast SyncReadStream, and the requests read from it
+// the way web::HttpServer reads them (http::read with its buffer and parser) and answered by
+// web::Router, without a socket. For the router's tests and the HTTP fuzzer.
 #pragma once
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/system/system_error.hpp>
+#include <chrono>
 #include <cstddef>
 #include <string_view>
+#include <variant>
+
+#include "web/router.h"
 
 namespace test {
 
@@ -43,5 +49,26 @@ class ByteStream {
   std::string_view left_;
   std::size_t chunk_;
 };
+
+// Reads the requests of one connection from `bytes`, `chunk` bytes a read, and gives each to
+// `on_answer` with the read's error and the router's answer: on_answer(parser, error, answer)
+// returns whether the connection stays open. Also ends when the client closes between requests.
+template <typename OnAnswer>
+void serve_connection(const web::Router& router, std::string_view bytes, std::size_t chunk,
+                      std::chrono::steady_clock::time_point now, OnAnswer on_answer) {
+  ByteStream stream{bytes, chunk};
+  boost::beast::flat_buffer buffer{web::kHeaderLimit};
+  for (;;) {
+    web::RequestParser parser;
+    web::set_server_limits(parser);
+    boost::beast::error_code error;
+    boost::beast::http::read(stream, buffer, parser, error);
+    if (error == boost::beast::http::error::end_of_stream) return;
+    const std::string_view unread{static_cast<const char*>(buffer.data().data()), buffer.size()};
+    std::variant<web::HttpResponse, web::HistoryQuery> answer =
+        router.answer(parser, unread, error, now);
+    if (!on_answer(parser, error, answer)) return;
+  }
+}
 
 }  // namespace test

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -24,22 +23,14 @@ const std::chrono::steady_clock::time_point kNow{std::chrono::hours{1000}};
 std::vector<web::HttpResponse> exchange(const web::Router& router, std::string_view bytes,
                                         std::size_t chunk) {
   std::vector<web::HttpResponse> responses;
-  test::ByteStream stream{bytes, chunk};
-  boost::beast::flat_buffer buffer{web::kHeaderLimit};
-  for (;;) {
-    web::RequestParser parser;
-    web::set_server_limits(parser);
-    boost::beast::error_code error;
-    http::read(stream, buffer, parser, error);
-    if (error == http::error::end_of_stream) break;
-    const std::string_view unread{static_cast<const char*>(buffer.data().data()), buffer.size()};
-    std::variant<web::HttpResponse, web::HistoryQuery> answer =
-        router.answer(parser, unread, error, kNow);
-    EXPECT_TRUE(std::holds_alternative<web::HttpResponse>(answer));
-    if (!std::holds_alternative<web::HttpResponse>(answer)) break;
-    responses.push_back(std::move(std::get<web::HttpResponse>(answer)));
-    if (!responses.back().keep_alive()) break;
-  }
+  test::serve_connection(router, bytes, chunk, kNow,
+                         [&](const web::RequestParser&, const boost::beast::error_code&,
+                             std::variant<web::HttpResponse, web::HistoryQuery>& answer) {
+                           EXPECT_TRUE(std::holds_alternative<web::HttpResponse>(answer));
+                           if (!std::holds_alternative<web::HttpResponse>(answer)) return false;
+                           responses.push_back(std::move(std::get<web::HttpResponse>(answer)));
+                           return responses.back().keep_alive();
+                         });
   return responses;
 }
 
